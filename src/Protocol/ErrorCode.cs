@@ -1,0 +1,32 @@
+namespace ImOrleans.Protocol;
+
+/// <summary>Codes carried by <c>ErrorBody.code</c>. The numbers are fixed by docs/protocol.md.</summary>
+public enum ErrorCode : uint
+{
+    /// <summary>Not an error; never sent.</summary>
+    None = 0,
+    /// <summary>The header was malformed (magic, version, reserved bits); the server closes the connection.</summary>
+    BadFrame = 1000,
+    /// <summary>The body length exceeds the server's maximum frame size; the server closes the connection.</summary>
+    FrameTooLarge = 1001,
+    /// <summary>The command code is not one the server knows.</summary>
+    UnknownCommand = 1002,
+    /// <summary>The body could not be decoded as the command's protobuf message.</summary>
+    MalformedBody = 1003,
+    /// <summary>A field is missing or out of range.</summary>
+    InvalidArgument = 1004,
+    /// <summary>The first frame of a connection was not a login, or a request came before login.</summary>
+    NotLoggedIn = 1100,
+    /// <summary>The token was missing, malformed, badly signed, expired or for another user.</summary>
+    InvalidToken = 1101,
+    /// <summary>A second login on a connection that is already logged in.</summary>
+    AlreadyLoggedIn = 1102,
+    /// <summary>The user is not a member of the conversation.</summary>
+    NotMember = 1200,
+    /// <summary>The conversation does not exist (or the id is not well formed).</summary>
+    ConversationNotFound = 1201,
+    /// <summary>The server could not complete the request (for example the store is unavailable); retry it.</summary>
+    Unavailable = 1500,
+    /// <summary>An unexpected server failure.</summary>
+    Internal = 1501,
+}
