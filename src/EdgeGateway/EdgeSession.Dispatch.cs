@@ -1,0 +1,219 @@
+using Google.Protobuf;
+using ImOrleans.Grains;
+using ImOrleans.Protocol;
+using ImOrleans.Protocol.Messages;
+
+namespace ImOrleans.EdgeGateway;
+
+internal sealed partial class EdgeSession
+{
+    /// <summary>Handles one request. Returns false when the connection must stop reading.</summary>
+    private async ValueTask<bool> HandleFrameAsync(Frame frame)
+    {
+        var header = frame.Header;
+        if (header.RequestId == 0)
+        {
+            Enqueue(OutboundFrame.Error(header.Command, 0, ErrorCode.InvalidArgument, "request id must be non-zero"));
+            return true;
+        }
+
+        try
+        {
+            switch (header.Command)
+            {
+                case CommandCode.Heartbeat:
+                    HeartbeatRequest.Parser.ParseFrom(frame.Body);
+                    Enqueue(OutboundFrame.Response(header.Command, header.RequestId,
+                        new HeartbeatResponse { ServerTimeMs = _time.GetUtcNow().ToUnixTimeMilliseconds() }));
+                    return true;
+                case CommandCode.Login:
+                    return await LoginAsync(header, LoginRequest.Parser.ParseFrom(frame.Body));
+                case CommandCode.Logout or CommandCode.SendMessage or CommandCode.DeliveryAck or CommandCode.MarkRead
+                    or CommandCode.GetConversations or CommandCode.PullMessages:
+                    if (!IsLoggedIn)
+                    {
+                        Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.NotLoggedIn, "log in first"));
+                        return true;
+                    }
+
+                    return await HandleRequestAsync(header, frame);
+                default:
+                    Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.UnknownCommand,
+                        $"command 0x{(ushort)header.Command:X4} is not supported"));
+                    return true;
+            }
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.MalformedBody, $"body is not a valid message: {ex.Message}"));
+            return header.Command != CommandCode.Login || IsLoggedIn;
+        }
+        catch (RequestRejectedException ex)
+        {
+            Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ex.Code, ex.Message));
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RequestFailed(_logger, ex, ConnectionId, _userId, header.Command);
+            Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.Unavailable, "the server could not complete the request; retry"));
+            return true;
+        }
+    }
+
+    private async ValueTask<bool> HandleRequestAsync(FrameHeader header, Frame frame)
+    {
+        var body = frame.Body;
+        IMessage response;
+        switch (header.Command)
+        {
+            case CommandCode.SendMessage:
+            {
+                var request = SendMessageRequest.Parser.ParseFrom(body);
+                var result = await Conversation(request.ConversationId).Send(_userId, request.ToOutgoing());
+                response = new SendMessageResponse
+                {
+                    ConversationId = request.ConversationId,
+                    Seq = result.Seq,
+                    ServerTimeMs = result.ServerTimeMs,
+                    Duplicate = result.Duplicate,
+                };
+                break;
+            }
+
+            case CommandCode.DeliveryAck:
+            {
+                var request = DeliveryAckRequest.Parser.ParseFrom(body);
+                await Conversation(request.ConversationId).AckDelivered(_userId, request.Seq);
+                response = new DeliveryAckResponse();
+                break;
+            }
+
+            case CommandCode.MarkRead:
+            {
+                var request = MarkReadRequest.Parser.ParseFrom(body);
+                RequireConversationId(request.ConversationId);
+                var result = await _user!.MarkRead(request.ConversationId, request.Seq);
+                response = new MarkReadResponse { ReadSeq = result.ReadSeq, Unread = result.Unread };
+                break;
+            }
+
+            case CommandCode.GetConversations:
+            {
+                var request = GetConversationsRequest.Parser.ParseFrom(body);
+                var page = await _user!.GetConversations(request.Limit, request.Offset);
+                var wire = new GetConversationsResponse { Total = page.Total };
+                foreach (var item in page.Items)
+                {
+                    wire.Conversations.Add(item.ToWire());
+                }
+
+                response = wire;
+                break;
+            }
+
+            case CommandCode.PullMessages:
+            {
+                var request = PullMessagesRequest.Parser.ParseFrom(body);
+                var page = await Conversation(request.ConversationId).Pull(_userId, request.MinSeq, request.MaxSeq, request.Limit);
+                var wire = new PullMessagesResponse { MaxSeq = page.MaxSeq, InitSeq = page.InitSeq };
+                foreach (var m in page.Messages)
+                {
+                    wire.Messages.Add(m.ToWire());
+                }
+
+                response = wire;
+                break;
+            }
+
+            case CommandCode.Logout:
+                LogoutRequest.Parser.ParseFrom(body);
+                Enqueue(OutboundFrame.Response(header.Command, header.RequestId, new LogoutResponse()));
+                Log.LoggedOut(_logger, ConnectionId, _userId);
+                CloseAfterFlush();
+                return false;
+            default:
+                throw new InvalidOperationException($"no handler for {header.Command}");
+        }
+
+        Enqueue(OutboundFrame.Response(header.Command, header.RequestId, response));
+        return true;
+    }
+
+    private async ValueTask<bool> LoginAsync(FrameHeader header, LoginRequest request)
+    {
+        if (IsLoggedIn)
+        {
+            Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.AlreadyLoggedIn, "this connection is already logged in"));
+            return true;
+        }
+
+        var problem = !Identifiers.IsValidUserId(request.UserId) ? "user_id must be 1-64 characters of [A-Za-z0-9_.@-]"
+            : string.IsNullOrEmpty(request.DeviceId) || request.DeviceId.Length > 128 ? "device_id must be 1-128 characters"
+            : null;
+        if (problem is not null)
+        {
+            return RejectLogin(header, ErrorCode.InvalidArgument, problem);
+        }
+
+        var tokenProblem = await _tokens.ValidateAsync(request.Token, request.UserId);
+        if (tokenProblem is not null)
+        {
+            return RejectLogin(header, ErrorCode.InvalidToken, tokenProblem);
+        }
+
+        _userId = request.UserId;
+        var info = new SessionInfo
+        {
+            SessionId = Guid.NewGuid().ToString("N"),
+            DeviceId = request.DeviceId,
+            Platform = request.Platform,
+            EdgeId = _options.EdgeId,
+        };
+        _user = _grains.GetGrain<IUserGrain>(GrainKeys.User(_userId));
+        _observer = new SessionObserver(this);
+        _observerReference = _grains.CreateObjectReference<ISessionObserver>(_observer);
+        await _user.Connect(info, _observerReference);
+        _info = info;
+        _lastRenewAt = _time.GetTimestamp();
+        Log.LoggedIn(_logger, ConnectionId, _userId, info.DeviceId, info.SessionId);
+        EnqueueLoginResponse(OutboundFrame.Response(header.Command, header.RequestId, new LoginResponse
+        {
+            SessionId = info.SessionId,
+            ServerTimeMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            HeartbeatIntervalMs = (int)_options.HeartbeatInterval.TotalMilliseconds,
+            IdleTimeoutMs = (int)_options.IdleTimeout.TotalMilliseconds,
+        }));
+        return true;
+    }
+
+    private bool RejectLogin(FrameHeader header, ErrorCode code, string reason)
+    {
+        Log.LoginRejected(_logger, ConnectionId, code, reason);
+        Enqueue(OutboundFrame.Error(header.Command, header.RequestId, code, reason));
+        CloseAfterFlush();
+        return false;
+    }
+
+    private IConversationGrain Conversation(string conversationId)
+    {
+        RequireConversationId(conversationId);
+        return _grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId));
+    }
+
+    /// <summary>Refuses ids that cannot name a conversation before any grain is activated for them.</summary>
+    private static void RequireConversationId(string conversationId)
+    {
+        if (string.IsNullOrEmpty(conversationId))
+        {
+            throw new RequestRejectedException(ErrorCode.InvalidArgument, "conversation_id is required");
+        }
+
+        if (!Identifiers.TryParseSingle(conversationId, out _, out _))
+        {
+            throw new RequestRejectedException(ErrorCode.ConversationNotFound, $"conversation '{Truncate(conversationId)}' does not exist");
+        }
+    }
+
+    private static string Truncate(string s) => s.Length <= 80 ? s : s[..80] + "...";
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using ImOrleans.Protocol;
+using Microsoft.Extensions.Hosting;
+
+namespace ImOrleans.EdgeGateway;
+
+/// <summary>
+/// The live sessions of this edge. One timer sweeps them all (handshake and idle deadlines, lease
+/// renewal) instead of a timer per connection. On shutdown every session is told to reconnect elsewhere.
+/// </summary>
+internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, TimeProvider time) : IHostedService, IDisposable
+{
+    private readonly ConcurrentDictionary<string, EdgeSession> _sessions = new();
+    private ITimer? _sweeper;
+
+    /// <summary>Number of open client connections on this edge.</summary>
+    public int Count => _sessions.Count;
+
+    public void Add(EdgeSession session) => _sessions[session.ConnectionId] = session;
+
+    public void Remove(EdgeSession session) => _sessions.TryRemove(session.ConnectionId, out _);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var interval = options.Value.SweepInterval;
+        _sweeper = time.CreateTimer(_ => Sweep(), null, interval, interval);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _sweeper?.Dispose();
+        foreach (var session in _sessions.Values)
+        {
+            session.Kick(KickReason.ServerShutdown, "the edge node is shutting down; reconnect");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Sweep()
+    {
+        var now = time.GetTimestamp();
+        foreach (var session in _sessions.Values)
+        {
+            session.CheckDeadlines(now);
+        }
+    }
+
+    public void Dispose() => _sweeper?.Dispose();
+}

@@ -1,0 +1,75 @@
+using ImOrleans.Grains;
+using ImOrleans.Protocol.Messages;
+
+namespace ImOrleans.EdgeGateway;
+
+/// <summary>Translates between grain DTOs and wire messages.</summary>
+internal static class MessageMapping
+{
+    public static ChatMessage ToWire(this StoredMessage m)
+    {
+        var wire = new ChatMessage
+        {
+            ConversationId = m.ConversationId,
+            Seq = m.Seq,
+            ClientMsgId = m.ClientMsgId,
+            SenderId = m.SenderId,
+            Type = m.Type,
+            Content = m.Content,
+            ClientTimeMs = m.ClientTimeMs,
+            ServerTimeMs = m.ServerTimeMs,
+            Status = m.Status,
+        };
+        foreach (var a in m.Attachments)
+        {
+            wire.Attachments.Add(new Attachment { Id = a.Id, Type = a.Type, Name = a.Name, Url = a.Url, Size = a.Size });
+        }
+
+        return wire;
+    }
+
+    public static OutgoingMessage ToOutgoing(this SendMessageRequest r) => new()
+    {
+        ClientMsgId = r.ClientMsgId,
+        Type = r.Type,
+        Content = r.Content,
+        Attachments = r.Attachments.Count == 0
+            ? []
+            : r.Attachments.Select(a => new AttachmentInfo { Id = a.Id, Type = a.Type, Name = a.Name, Url = a.Url, Size = a.Size }).ToArray(),
+        ClientTimeMs = r.ClientTimeMs,
+        Resend = r.Resend,
+    };
+
+    public static ReceiptPush ToWire(this Receipt r) => new()
+    {
+        ConversationId = r.ConversationId,
+        UserId = r.UserId,
+        DeliveredSeq = r.DeliveredSeq,
+        ReadSeq = r.ReadSeq,
+    };
+
+    public static Conversation ToWire(this ConversationSummary c)
+    {
+        var wire = new Conversation
+        {
+            ConversationId = c.ConversationId,
+            Type = c.Type,
+            Name = c.Name,
+            Avatar = c.Avatar,
+            InitSeq = c.InitSeq,
+            MaxSeq = c.MaxSeq,
+            ReadSeq = c.ReadSeq,
+            Unread = c.Unread,
+            Muted = c.Muted,
+            Quit = c.Quit,
+            Extra = c.Extra,
+            PeerId = c.PeerId,
+        };
+        if (c.LastMessage is not null)
+        {
+            wire.LastMessage = c.LastMessage.ToWire();
+        }
+
+        return wire;
+    }
+}

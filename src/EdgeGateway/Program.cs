@@ -1,0 +1,25 @@
+using ImOrleans.EdgeGateway;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration.Json;
+
+// A standalone edge node: joins the cluster as an Orleans client and serves client sockets.
+var builder = WebApplication.CreateBuilder(args);
+
+// Defaults first, so appsettings, environment variables and the command line still override them.
+var defaults = new JsonConfigurationSource { Path = Path.Combine(AppContext.BaseDirectory, "edgesettings.json"), Optional = false };
+defaults.ResolveFileProvider();
+builder.Configuration.Sources.Insert(0, defaults);
+
+var problems = EdgeGatewayHosting.ValidateSettings(builder.Configuration);
+if (problems.Count > 0)
+{
+    Console.Error.WriteLine("Edge gateway settings are invalid:\n  " + string.Join("\n  ", problems));
+    return 2;
+}
+
+builder.UseOrleansClient(client => client.UseLocalhostClustering());
+builder.Services.AddEdgeGateway(builder.Configuration);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenEdgeGateway(builder.Configuration));
+var app = builder.Build();
+await app.RunAsync();
+return 0;
