@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine and ends with one line:
+#   tests: N passed, M failed
+# Needs only the .NET SDK today; services that integration tests need are installed and started here.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+dotnet build ImOrleans.sln -nologo -v quiet 2>&1 | tee -a "$log" | grep -E "error|rror\(s\)"
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+  echo "build failed"
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test ImOrleans.sln --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee -a "$log" \
+  | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error"
+status=${PIPESTATUS[0]}
+
+passed=$(grep -E "^(Passed|Failed)!" "$log" | sed -E 's/.*Passed: *([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -E "^(Passed|Failed)!" "$log" | sed -E 's/.*Failed: *([0-9]+),.*/\1/' | awk '{s+=$1} END {print s+0}')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1  # the run broke without reporting a failed test (crash, hang, missing runner)
+fi
+echo "tests: $passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
