@@ -46,7 +46,7 @@ internal sealed partial class EdgeSession
         catch (InvalidProtocolBufferException ex)
         {
             Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.MalformedBody, $"body is not a valid message: {ex.Message}"));
-            return header.Command != CommandCode.Login || IsLoggedIn;
+            return true;
         }
         catch (RequestRejectedException ex)
         {

@@ -10,6 +10,8 @@ public enum CommandCode : ushort
     Logout = 0x0003,
     /// <summary>Server push: the session is being closed by the server, with a reason.</summary>
     Kick = 0x0004,
+    // 0x0100 notice, 0x0102 group by id and 0x0103 notice ack are reserved for group chat and
+    // business notices; until they exist the edge answers them with UnknownCommand.
     SendMessage = 0x0201,
     /// <summary>Server push: a new (or changed) message of a conversation the user is in.</summary>
     MessagePush = 0x0202,

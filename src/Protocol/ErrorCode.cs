@@ -15,7 +15,7 @@ public enum ErrorCode : uint
     MalformedBody = 1003,
     /// <summary>A field is missing or out of range.</summary>
     InvalidArgument = 1004,
-    /// <summary>The first frame of a connection was not a login, or a request came before login.</summary>
+    /// <summary>A request other than heartbeat or login came before the connection logged in.</summary>
     NotLoggedIn = 1100,
     /// <summary>The token was missing, malformed, badly signed, expired or for another user.</summary>
     InvalidToken = 1101,

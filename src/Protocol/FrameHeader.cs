@@ -19,6 +19,7 @@ public readonly record struct FrameHeader(CommandCode Command, FrameFlags Flags,
 
     public void Write(Span<byte> destination)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(BodyLength);
         BinaryPrimitives.WriteUInt16BigEndian(destination, Magic);
         destination[2] = CurrentVersion;
         destination[3] = (byte)Flags;

@@ -12,10 +12,13 @@ public static class FrameReader
 {
     /// <summary>
     /// Tries to read one frame from the start of <paramref name="buffer"/>. On <see cref="FrameReadStatus.Frame"/>
-    /// the buffer is advanced past the frame; otherwise it is left as it was.
+    /// the buffer is advanced past the frame (the consumed position is its new start); otherwise it is left
+    /// as it was, and a caller on a PipeReader marks everything examined (<c>AdvanceTo(buffer.Start, buffer.End)</c>)
+    /// so the next read waits for more bytes.
     /// </summary>
     public static FrameReadStatus TryRead(ref ReadOnlySequence<byte> buffer, int maxBodySize, out Frame frame, out ErrorCode error)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBodySize);
         frame = default;
         error = default;
         if (buffer.Length < FrameHeader.Size)

@@ -29,9 +29,17 @@ public static class Identifiers
         return true;
     }
 
-    /// <summary>The id of the 1:1 conversation between two different users.</summary>
-    public static string SingleConversation(string userA, string userB) =>
-        string.CompareOrdinal(userA, userB) < 0 ? $"{SinglePrefix}{userA}:{userB}" : $"{SinglePrefix}{userB}:{userA}";
+    /// <summary>The id of the 1:1 conversation between two different, valid user ids.</summary>
+    /// <exception cref="ArgumentException">A user id is invalid, or both are the same user.</exception>
+    public static string SingleConversation(string userA, string userB)
+    {
+        if (!IsValidUserId(userA) || !IsValidUserId(userB) || userA == userB)
+        {
+            throw new ArgumentException($"'{userA}' and '{userB}' must be two different valid user ids.");
+        }
+
+        return string.CompareOrdinal(userA, userB) < 0 ? $"{SinglePrefix}{userA}:{userB}" : $"{SinglePrefix}{userB}:{userA}";
+    }
 
     /// <summary>Splits a 1:1 conversation id into its two users; false for anything else or a badly formed id.</summary>
     public static bool TryParseSingle(string? conversationId, out string userA, out string userB)
