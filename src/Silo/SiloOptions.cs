@@ -1,9 +1,9 @@
 namespace ImOrleans.Silo;
 
-/// <summary>Cluster settings of a silo, bound from the configuration section <c>Orleans</c>.</summary>
+/// <summary>Cluster settings of a silo, bound from the configuration section <c>Cluster</c> (the section <c>Orleans</c> belongs to Orleans itself).</summary>
 public sealed class SiloOptions
 {
-    public const string SectionName = "Orleans";
+    public const string SectionName = "Cluster";
 
     /// <summary>Silos and edges with the same cluster id form one cluster. Default "imorleans".</summary>
     public string ClusterId { get; set; } = "imorleans";
@@ -27,17 +27,17 @@ public sealed class SiloOptions
     {
         if (!string.Equals(Clustering, "Localhost", StringComparison.OrdinalIgnoreCase))
         {
-            yield return $"Orleans:Clustering '{Clustering}' is not supported; use Localhost.";
+            yield return $"Cluster:Clustering '{Clustering}' is not supported; use Localhost.";
         }
 
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
         {
-            yield return "Orleans:ClusterId and Orleans:ServiceId must not be empty.";
+            yield return "Cluster:ClusterId and Cluster:ServiceId must not be empty.";
         }
 
         if (SiloPort is <= 0 or > 65535 || GatewayPort is <= 0 or > 65535 || SiloPort == GatewayPort)
         {
-            yield return $"Orleans:SiloPort ({SiloPort}) and Orleans:GatewayPort ({GatewayPort}) must be different ports in 1-65535.";
+            yield return $"Cluster:SiloPort ({SiloPort}) and Cluster:GatewayPort ({GatewayPort}) must be different ports in 1-65535.";
         }
     }
 }

@@ -1,0 +1,341 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using ImOrleans.Protocol;
+using ImOrleans.Protocol.Messages;
+
+namespace ImOrleans.Client.Internal;
+
+/// <summary>
+/// The single loop between the socket and the app. It owns every conversation's <see cref="ConversationTracker"/>,
+/// so dedupe, gap fill (R15), sync (R14) and delivery acks need no locks, and it raises every event, so handlers
+/// never run concurrently and see messages of a conversation in seq order. It never waits for the network itself:
+/// pulls and acks run as tasks that post their outcome back here.
+/// </summary>
+internal sealed class Inbox
+{
+    /// <summary>The most messages one pull asks for (the server's limit).</summary>
+    internal const int PullPageSize = 100;
+
+    private readonly Channel<InboxItem> _queue;
+    private readonly Dictionary<string, ConversationTracker> _conversations = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string ConversationId, string UserId), (long Delivered, long Read)> _receipts = [];
+    private readonly HashSet<ConversationTracker> _ackDue = [];
+    private readonly List<ChatMessage> _deliverable = [];
+    private readonly IInboxHost _host;
+    private readonly int _initialSyncLimit;
+    private readonly TimeSpan _retryDelay;
+    private readonly TimeProvider _time;
+    private int _syncsRunning;
+
+    public Inbox(IInboxHost host, ImClientOptions options)
+    {
+        _host = host;
+        _initialSyncLimit = options.InitialSyncLimit;
+        _retryDelay = options.ReconnectInitialDelay;
+        _time = options.TimeProvider;
+        _queue = Channel.CreateBounded<InboxItem>(new BoundedChannelOptions(options.InboundQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        Completion = RunAsync();
+    }
+
+    /// <summary>Completes when <see cref="Complete"/> was called and everything queued before it was handled.</summary>
+    public Task Completion { get; }
+
+    /// <summary>Queues an item, waiting for room when the app's handlers are behind. Items posted after <see cref="Complete"/> are dropped.</summary>
+    public async ValueTask PostAsync(InboxItem item, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            // The client is disposed; nobody listens any more.
+        }
+    }
+
+    public void Complete() => _queue.Writer.TryComplete();
+
+    private async Task RunAsync()
+    {
+        await Task.Yield();
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var item))
+            {
+                Handle(item);
+            }
+
+            // Acks go out after a batch, so a burst of messages costs one ack per conversation (coalescing).
+            SendDueAcks();
+        }
+    }
+
+    private void Handle(InboxItem item)
+    {
+        switch (item)
+        {
+            case PushedMessage pushed:
+                OnMessage(pushed.Message);
+                break;
+            case PushedReceipt receipt:
+                OnReceipt(receipt.Receipt);
+                break;
+            case KickReceived kick:
+                Raise(() => _host.RaiseKicked(kick.Kick));
+                break;
+            case StateChange change:
+                Raise(() => _host.RaiseStateChanged(change.Change));
+                break;
+            case SyncStarted:
+                _syncsRunning++;
+                break;
+            case ConversationListed listed:
+                OnListed(listed.Conversation);
+                break;
+            case SyncFinished:
+                _syncsRunning = Math.Max(0, _syncsRunning - 1);
+                if (_syncsRunning == 0)
+                {
+                    ResolveUnlisted();
+                }
+
+                break;
+            case RangePulled range:
+                OnRange(range);
+                break;
+            case RangeFailed failed:
+                var tracker = Get(failed.ConversationId);
+                tracker.FillInFlight = false;
+                if (_host.IsConnected)
+                {
+                    Fill(tracker);
+                }
+
+                // Otherwise the sync after the next login asks again.
+                break;
+            case AckFinished ack:
+                OnAckFinished(ack);
+                break;
+        }
+    }
+
+    private void OnMessage(ChatMessage message)
+    {
+        if (string.IsNullOrEmpty(message.ConversationId) || message.Seq <= 0)
+        {
+            return;
+        }
+
+        var tracker = Get(message.ConversationId);
+        if (!tracker.Offer(message, _deliverable))
+        {
+            return;
+        }
+
+        if (!tracker.HasBaseline && _syncsRunning == 0)
+        {
+            // A conversation that is not in the last list (new since): start at the newest page up to this message.
+            tracker.SetBaseline(tracker.KnownMax - Math.Max(_initialSyncLimit, 1), _deliverable);
+        }
+
+        Deliver(tracker);
+        Fill(tracker);
+    }
+
+    private void OnListed(Conversation conversation)
+    {
+        var tracker = Get(conversation.ConversationId);
+        tracker.ObserveMax(conversation.MaxSeq);
+        if (!tracker.HasBaseline)
+        {
+            // First sight of this conversation in this client instance: fetch only what the user has not read,
+            // at most the newest page (R14). InitSeq - 1 covers both readings of init_seq (seq at join, or first
+            // visible seq): a seq the user may not see is simply not returned.
+            var baseline = Math.Max(Math.Max(conversation.InitSeq - 1, conversation.ReadSeq), conversation.MaxSeq - _initialSyncLimit);
+            tracker.SetBaseline(baseline, _deliverable);
+        }
+
+        Deliver(tracker);
+        Fill(tracker);
+
+        // An ack lost with the last link goes out again.
+        _ackDue.Add(tracker);
+    }
+
+    private void ResolveUnlisted()
+    {
+        foreach (var tracker in _conversations.Values)
+        {
+            if (!tracker.HasBaseline)
+            {
+                // Held pushes of a conversation the list did not have: the newest page up to the newest of them.
+                tracker.SetBaseline(tracker.KnownMax - Math.Max(_initialSyncLimit, 1), _deliverable);
+                Deliver(tracker);
+                Fill(tracker);
+            }
+        }
+    }
+
+    private void OnRange(RangePulled range)
+    {
+        var tracker = Get(range.ConversationId);
+        tracker.FillInFlight = false;
+        tracker.ApplyRange(range.From, range.To, range.Messages, _deliverable);
+        Deliver(tracker);
+        Fill(tracker);
+    }
+
+    private void OnReceipt(ReceiptPush receipt)
+    {
+        // Receipts are positions, so a repeated or older one says nothing new (R17).
+        var key = (receipt.ConversationId, receipt.UserId);
+        var known = _receipts.GetValueOrDefault(key);
+        if (receipt.DeliveredSeq <= known.Delivered && receipt.ReadSeq <= known.Read)
+        {
+            return;
+        }
+
+        _receipts[key] = (Math.Max(known.Delivered, receipt.DeliveredSeq), Math.Max(known.Read, receipt.ReadSeq));
+        Raise(() => _host.RaiseReceipt(receipt));
+    }
+
+    private void Deliver(ConversationTracker tracker)
+    {
+        foreach (var message in _deliverable)
+        {
+            if (!_host.IsOwnEcho(message))
+            {
+                Raise(() => _host.RaiseMessage(message));
+            }
+        }
+
+        _deliverable.Clear();
+        if (tracker.HasBaseline)
+        {
+            _host.OnContiguous(tracker.ConversationId, tracker.Contiguous);
+            if (tracker.Contiguous > tracker.AckedSeq)
+            {
+                _ackDue.Add(tracker);
+            }
+        }
+    }
+
+    private void Fill(ConversationTracker tracker)
+    {
+        if (tracker.NextFill(PullPageSize) is not { } range)
+        {
+            return;
+        }
+
+        tracker.FillInFlight = true;
+        _ = PullAsync(tracker.ConversationId, range.From, range.To);
+    }
+
+    private async Task PullAsync(string conversationId, long from, long to)
+    {
+        InboxItem outcome;
+        try
+        {
+            var page = await _host.PullAsync(conversationId, from, to, (int)(to - from + 1)).ConfigureAwait(false);
+            outcome = new RangePulled(conversationId, from, to, page.Messages);
+        }
+        catch (ImConnectionException)
+        {
+            outcome = new RangeFailed(conversationId);
+        }
+        catch (Exception ex) when (ex is TimeoutException or ImServerException { Code: ErrorCode.Unavailable or ErrorCode.Internal })
+        {
+            // Worth asking again on this link, after a pause so a struggling server is not hammered.
+            await Task.Delay(_retryDelay, _time).ConfigureAwait(false);
+            outcome = new RangeFailed(conversationId);
+        }
+        catch (ImServerException)
+        {
+            // The server refuses this range for good (not a member any more, no such conversation): step over it
+            // rather than hold later messages back forever.
+            outcome = new RangePulled(conversationId, from, to, []);
+        }
+
+        await PostAsync(outcome).ConfigureAwait(false);
+    }
+
+    private void SendDueAcks()
+    {
+        if (_ackDue.Count == 0)
+        {
+            return;
+        }
+
+        var connected = _host.IsConnected;
+        foreach (var tracker in _ackDue)
+        {
+            if (connected && !tracker.AckInFlight && tracker.HasBaseline && tracker.Contiguous > tracker.AckedSeq)
+            {
+                tracker.AckInFlight = true;
+                _ = AckAsync(tracker.ConversationId, tracker.Contiguous);
+            }
+        }
+
+        // A tracker skipped while disconnected is marked due again by the sync after the next login.
+        _ackDue.Clear();
+    }
+
+    private async Task AckAsync(string conversationId, long seq)
+    {
+        var accepted = false;
+        try
+        {
+            await _host.AckAsync(conversationId, seq).ConfigureAwait(false);
+            accepted = true;
+        }
+        catch (Exception ex) when (ex is ImConnectionException or TimeoutException or ImServerException)
+        {
+            // Not retried here: the next message or the next sync of this conversation acks again.
+        }
+
+        await PostAsync(new AckFinished(conversationId, seq, accepted)).ConfigureAwait(false);
+    }
+
+    private void OnAckFinished(AckFinished ack)
+    {
+        var tracker = Get(ack.ConversationId);
+        tracker.AckInFlight = false;
+        if (ack.Accepted)
+        {
+            tracker.AckedSeq = Math.Max(tracker.AckedSeq, ack.Seq);
+            if (tracker.Contiguous > tracker.AckedSeq)
+            {
+                _ackDue.Add(tracker);
+            }
+        }
+    }
+
+    private ConversationTracker Get(string conversationId)
+    {
+        if (!_conversations.TryGetValue(conversationId, out var tracker))
+        {
+            tracker = new ConversationTracker(conversationId);
+            _conversations.Add(conversationId, tracker);
+        }
+
+        return tracker;
+    }
+
+    private static void Raise(Action raise)
+    {
+        try
+        {
+            raise();
+        }
+        catch (Exception ex)
+        {
+            // A throwing handler must not stop delivery to the others or kill the loop.
+            Trace.TraceError("ImOrleans.Client: an event handler threw: {0}", ex);
+        }
+    }
+}

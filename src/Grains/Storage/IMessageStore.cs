@@ -1,0 +1,37 @@
+namespace ImOrleans.Grains.Storage;
+
+/// <summary>
+/// Durable store of messages and receipts, shared by every grain of a silo. Messages live in rows
+/// keyed by (conversation, seq), never inside grain state, so a conversation's history grows without
+/// its grain state growing. Writes from all grains are group-committed: one transaction carries
+/// whatever is queued, so the cost of a durable commit is shared by many messages.
+/// </summary>
+public interface IMessageStore
+{
+    /// <summary>
+    /// Stores the message under its (conversation, seq). The task completes once the row is durably
+    /// committed; it faults if the batch failed or if the seq is already taken.
+    /// </summary>
+    Task AppendAsync(StoredMessage message);
+
+    /// <summary>The highest stored seq of the conversation, or 0 if it has no message.</summary>
+    Task<long> GetMaxSeqAsync(string conversationId);
+
+    /// <summary>The newest <paramref name="limit"/> messages with minSeq &lt;= seq &lt;= maxSeq, ascending by seq.</summary>
+    Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit);
+
+    /// <summary>The message an earlier send with this client message id stored, if any.</summary>
+    Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId);
+
+    /// <summary>The last message of each conversation that has one; conversations without messages are absent.</summary>
+    Task<IReadOnlyDictionary<string, StoredMessage>> GetLatestAsync(IReadOnlyCollection<string> conversationIds);
+
+    /// <summary>
+    /// Records how far a member has received and read a conversation, keeping the highest value of
+    /// each ever saved (a late, lower receipt never moves it back). Durable when the task completes.
+    /// </summary>
+    Task SaveReceiptAsync(string conversationId, string userId, long deliveredSeq, long readSeq);
+
+    /// <summary>Every member's saved receipt of the conversation.</summary>
+    Task<IReadOnlyList<Receipt>> GetReceiptsAsync(string conversationId);
+}

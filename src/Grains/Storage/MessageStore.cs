@@ -1,0 +1,178 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using ImOrleans.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace ImOrleans.Grains.Storage;
+
+/// <summary>
+/// <see cref="IMessageStore"/> over any ADO.NET database: reads open their own pooled connections;
+/// writes queue into one bounded channel that a single writer loop group-commits
+/// (see MessageStore.Writer.cs).
+/// </summary>
+internal sealed partial class MessageStore : IMessageStore
+{
+    /// <summary>Most writes committed in one transaction.</summary>
+    public const int DefaultMaxBatchSize = 512;
+
+    /// <summary>Queued writes before appenders wait: bounds memory when the database falls behind.</summary>
+    public const int DefaultQueueCapacity = 16_384;
+
+    private readonly DbDataSource _dataSource;
+    private readonly ILogger<MessageStore> _logger;
+    private readonly Channel<PendingWrite> _queue;
+    private readonly int _maxBatchSize;
+
+    public MessageStore(
+        DbDataSource dataSource,
+        ILogger<MessageStore> logger,
+        int maxBatchSize = DefaultMaxBatchSize,
+        int queueCapacity = DefaultQueueCapacity)
+    {
+        _dataSource = dataSource;
+        _logger = logger;
+        _maxBatchSize = maxBatchSize;
+        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(queueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public Task AppendAsync(StoredMessage message) => EnqueueAsync(PendingWrite.ForAppend(message));
+
+    public Task SaveReceiptAsync(string conversationId, string userId, long deliveredSeq, long readSeq) =>
+        EnqueueAsync(PendingWrite.ForReceipt(new Receipt
+        {
+            ConversationId = conversationId,
+            UserId = userId,
+            DeliveredSeq = deliveredSeq,
+            ReadSeq = readSeq,
+        }));
+
+    public async Task<long> GetMaxSeqAsync(string conversationId)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = CreateCommand(connection, MessageStoreSql.MaxSeq);
+        AddParameter(command, "conversation_id", conversationId);
+        var value = await command.ExecuteScalarAsync();
+        return Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
+    public async Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = CreateCommand(connection, MessageStoreSql.ReadRangeNewestFirst);
+        AddParameter(command, "conversation_id", conversationId);
+        AddParameter(command, "min_seq", minSeq);
+        AddParameter(command, "max_seq", maxSeq);
+        AddParameter(command, "limit", limit);
+        var messages = new List<StoredMessage>(Math.Min(limit, 128));
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                messages.Add(ReadMessage(reader));
+            }
+        }
+
+        // Selected newest first so LIMIT keeps the newest page; handed out ascending.
+        messages.Reverse();
+        return messages;
+    }
+
+    public async Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = CreateCommand(connection, MessageStoreSql.FindByClientMsgId);
+        AddParameter(command, "conversation_id", conversationId);
+        AddParameter(command, "client_msg_id", clientMsgId);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? ReadMessage(reader) : null;
+    }
+
+    public async Task<IReadOnlyDictionary<string, StoredMessage>> GetLatestAsync(IReadOnlyCollection<string> conversationIds)
+    {
+        var latest = new Dictionary<string, StoredMessage>(conversationIds.Count, StringComparer.Ordinal);
+        if (conversationIds.Count == 0)
+        {
+            return latest;
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = CreateCommand(connection, MessageStoreSql.Latest);
+        var id = AddParameter(command, "conversation_id", "");
+        foreach (var conversationId in conversationIds)
+        {
+            id.Value = conversationId;
+            await using var reader = await command.ExecuteReaderAsync();
+            if (await reader.ReadAsync())
+            {
+                latest[conversationId] = ReadMessage(reader);
+            }
+        }
+
+        return latest;
+    }
+
+    public async Task<IReadOnlyList<Receipt>> GetReceiptsAsync(string conversationId)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = CreateCommand(connection, MessageStoreSql.Receipts);
+        AddParameter(command, "conversation_id", conversationId);
+        var receipts = new List<Receipt>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            receipts.Add(new Receipt
+            {
+                ConversationId = conversationId,
+                UserId = reader.GetString(0),
+                DeliveredSeq = reader.GetInt64(1),
+                ReadSeq = reader.GetInt64(2),
+            });
+        }
+
+        return receipts;
+    }
+
+    private static DbCommand CreateCommand(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static DbParameter AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    private static StoredMessage ReadMessage(DbDataReader reader) => new()
+    {
+        ConversationId = reader.GetString(0),
+        Seq = reader.GetInt64(1),
+        ClientMsgId = reader.GetString(2),
+        SenderId = reader.GetString(3),
+        Type = (MessageType)reader.GetInt32(4),
+        Content = reader.GetString(5),
+        Attachments = reader.IsDBNull(6)
+            ? []
+            : JsonSerializer.Deserialize(reader.GetString(6), StoreJsonContext.Default.ListAttachmentInfo) ?? [],
+        ClientTimeMs = reader.GetInt64(7),
+        ServerTimeMs = reader.GetInt64(8),
+        Status = (MessageStatus)reader.GetInt32(9),
+    };
+
+    private static object SerializeAttachments(IReadOnlyList<AttachmentInfo> attachments) =>
+        attachments.Count == 0
+            ? DBNull.Value
+            : JsonSerializer.Serialize(attachments as List<AttachmentInfo> ?? [.. attachments], StoreJsonContext.Default.ListAttachmentInfo);
+}

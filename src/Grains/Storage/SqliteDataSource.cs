@@ -1,0 +1,43 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace ImOrleans.Grains.Storage;
+
+/// <summary>
+/// Opens SQLite connections with the settings every writer of the shared database file needs.
+/// Both the message store and Orleans' ADO.NET grain storage open connections through it.
+/// </summary>
+internal sealed class SqliteDataSource(string connectionString) : DbDataSource
+{
+    // busy_timeout: SQLite waits for the write lock itself, in steps of a few ms. Without it
+    // Microsoft.Data.Sqlite retries a busy statement after a fixed 150 ms sleep, so a grain-state
+    // write that meets the group-commit writer's transaction would stall (and block a pool thread).
+    // synchronous=FULL: every commit fsyncs the WAL, so an acked message survives a kill or power loss.
+    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;";
+
+    public override string ConnectionString { get; } = connectionString;
+
+    protected override DbConnection CreateDbConnection() => new SqliteConnection(ConnectionString);
+
+    protected override DbConnection OpenDbConnection()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        try
+        {
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = ConnectionPragmas;
+            pragmas.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    // Microsoft.Data.Sqlite has no truly asynchronous I/O: its async methods complete synchronously.
+    protected override ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(OpenDbConnection());
+}

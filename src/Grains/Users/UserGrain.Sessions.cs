@@ -1,0 +1,135 @@
+using ImOrleans.Protocol;
+using ErrorCode = ImOrleans.Protocol.ErrorCode;
+
+namespace ImOrleans.Grains;
+
+// Live sessions (R22, R23): one per device, in memory only. Each expires unless renewed within the
+// lease (style rule 9); pushes to them are one-way and best-effort, durability comes from seqs.
+internal sealed partial class UserGrain
+{
+    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private long _onlineSinceMs;
+
+    private TimeSpan SessionLease => options.Value.SessionLease;
+
+    public Task Connect(SessionInfo session, ISessionObserver observer)
+    {
+        if (string.IsNullOrEmpty(session?.SessionId) || observer is null)
+        {
+            throw new RequestRejectedException(ErrorCode.InvalidArgument, "A session id and an observer are required.");
+        }
+
+        var now = time.GetUtcNow();
+        var wasOnline = _sessions.Count > 0;
+        if (session.DeviceId.Length > 0)
+        {
+            // R5: a new login on the same device replaces the old session.
+            foreach (var old in _sessions.Values.Where(s => s.Info.DeviceId == session.DeviceId && s.Info.SessionId != session.SessionId).ToList())
+            {
+                _sessions.Remove(old.Info.SessionId);
+                LogSessionReplaced(logger, _userId, old.Info.SessionId, session.SessionId);
+                Send(old, o => o.OnKicked(KickReason.ReplacedByNewLogin, "Logged in again on the same device."));
+            }
+        }
+
+        _sessions[session.SessionId] = new Session(session, observer, now + SessionLease);
+        if (!wasOnline)
+        {
+            _onlineSinceMs = now.ToUnixTimeMilliseconds();
+        }
+
+        LogSessionConnected(logger, _userId, session.SessionId, session.DeviceId, session.EdgeId);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> RenewSession(string sessionId, ISessionObserver observer)
+    {
+        if (!_sessions.TryGetValue(sessionId, out var session))
+        {
+            return Task.FromResult(false);
+        }
+
+        session.Observer = observer;
+        session.ExpiresAt = time.GetUtcNow() + SessionLease;
+        return Task.FromResult(true);
+    }
+
+    public Task Disconnect(string sessionId)
+    {
+        if (_sessions.Remove(sessionId))
+        {
+            LogSessionDisconnected(logger, _userId, sessionId);
+            MarkOfflineIfLast();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task OnReceipt(Receipt receipt)
+    {
+        Push(receipt, static (observer, r) => observer.OnReceipt(r));
+        return Task.CompletedTask;
+    }
+
+    public Task<Presence> GetPresence() => Task.FromResult(new Presence
+    {
+        Online = _sessions.Count > 0,
+        SinceMs = _sessions.Count > 0 ? _onlineSinceMs : state.State.LastSeenMs,
+        Sessions = _sessions.Count,
+    });
+
+    private void StartMaintenanceTimer()
+    {
+        // Often enough that an expired session lingers at most a third of a lease; the timer does
+        // not keep the grain active.
+        var period = TimeSpan.FromTicks(Math.Clamp(SessionLease.Ticks / 3, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+        this.RegisterGrainTimer(OnMaintenanceTimerAsync, period, period);
+    }
+
+    private async Task OnMaintenanceTimerAsync()
+    {
+        var now = time.GetUtcNow();
+        foreach (var expired in _sessions.Values.Where(s => s.ExpiresAt <= now).ToList())
+        {
+            _sessions.Remove(expired.Info.SessionId);
+            LogSessionExpired(logger, _userId, expired.Info.SessionId);
+            MarkOfflineIfLast();
+        }
+
+        if (_dirty)
+        {
+            await TryFlushAsync();
+        }
+    }
+
+    private void MarkOfflineIfLast()
+    {
+        if (_sessions.Count == 0)
+        {
+            state.State.LastSeenMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+            _dirty = true;
+        }
+    }
+
+    private void Push<T>(T item, Func<ISessionObserver, T, Task> push)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            Send(session, o => push(o, item));
+        }
+    }
+
+    /// <summary>One observer's failure is logged and never stops the others.</summary>
+    private void Send(Session session, Func<ISessionObserver, Task> call)
+    {
+        try
+        {
+            // One-way: the task is complete once the call is queued.
+            call(session.Observer).Ignore();
+        }
+        catch (Exception ex)
+        {
+            LogPushFailed(logger, ex, _userId, session.Info.SessionId);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using ImOrleans.Grains.Hosting;
+using Orleans.TestingHost;
+
+namespace ImOrleans.Grains.Tests;
+
+/// <summary>One in-process silo with the real SQLite storage in a fresh temp folder, shared by the grain tests.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "imorleans-grains-tests-" + Guid.NewGuid().ToString("N"));
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IClusterClient Client => Cluster.Client;
+
+    public IUserGrain User(string userId) => Client.GetGrain<IUserGrain>(GrainKeys.User(userId));
+
+    public IConversationGrain Conversation(string conversationId) => Client.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId));
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) => silo.AddImOrleansGrains(new StorageOptions { DataDirectory = DataDirectory }));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync().WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await Cluster.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using ImOrleans.Grains.Storage;
+using ImOrleans.Protocol.Messages;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
+
+namespace ImOrleans.Grains.Tests;
+
+/// <summary>The SQLite message store on its own, without a silo.</summary>
+public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "imorleans-store-tests-" + Guid.NewGuid().ToString("N"));
+    private SqliteDataSource _dataSource = null!;
+    private MessageStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        _dataSource = new SqliteDataSource(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "store.db") }.ToString());
+        SqliteSchema.Apply(_dataSource);
+        SqliteSchema.Apply(_dataSource); // idempotent
+        _store = await StartStoreAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.StopAsync(CancellationToken.None).WaitAsync(TestExtensions.Deadline);
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Many_concurrent_appends_are_group_committed_and_all_readable()
+    {
+        const int conversations = 50, perConversation = 40;
+        var stopwatch = Stopwatch.StartNew();
+
+        await Task.WhenAll(Enumerable.Range(0, conversations).SelectMany(c =>
+            Enumerable.Range(1, perConversation).Select(seq => _store.AppendAsync(Message($"s:a{c}:b{c}", seq))))).WithDeadline();
+
+        output.WriteLine($"{conversations * perConversation} appends in {stopwatch.ElapsedMilliseconds} ms");
+        for (var c = 0; c < conversations; c++)
+        {
+            var id = $"s:a{c}:b{c}";
+            Assert.Equal(perConversation, await _store.GetMaxSeqAsync(id).WithDeadline());
+            var all = await _store.ReadRangeAsync(id, 1, perConversation, 100).WithDeadline();
+            Assert.Equal(Enumerable.Range(1, perConversation).Select(i => (long)i), all.Select(m => m.Seq));
+        }
+
+        var latest = await _store.GetLatestAsync(["s:a0:b0", "s:a7:b7", "s:none:x"]).WithDeadline();
+        Assert.Equal(2, latest.Count);
+        Assert.Equal(perConversation, latest["s:a7:b7"].Seq);
+    }
+
+    [Fact]
+    public async Task A_range_read_returns_the_newest_messages_within_bounds_ascending_with_all_fields()
+    {
+        var attachment = new AttachmentInfo { Id = "f1", Type = "image/png", Name = "cat.png", Url = "https://files.example/cat.png", Size = 1234 };
+        for (var seq = 1; seq <= 10; seq++)
+        {
+            await _store.AppendAsync(Message("s:a:b", seq) with { Attachments = seq == 5 ? [attachment] : [] }).WithDeadline();
+        }
+
+        var page = await _store.ReadRangeAsync("s:a:b", 2, 8, 3).WithDeadline();
+        var five = (await _store.ReadRangeAsync("s:a:b", 5, 5, 10).WithDeadline()).Single();
+
+        Assert.Equal([6L, 7L, 8L], page.Select(m => m.Seq));
+        Assert.Equal(Message("s:a:b", 5) with { Attachments = five.Attachments }, five);
+        Assert.Equal(attachment, Assert.Single(five.Attachments));
+        Assert.Equal(0, await _store.GetMaxSeqAsync("s:nothing:here").WithDeadline());
+        Assert.Equal(5, (await _store.FindByClientMsgIdAsync("s:a:b", "client-5").WithDeadline())?.Seq);
+        Assert.Null(await _store.FindByClientMsgIdAsync("s:a:b", "client-99").WithDeadline());
+    }
+
+    [Fact]
+    public async Task A_taken_seq_fails_only_its_own_append_and_not_the_batch()
+    {
+        await _store.AppendAsync(Message("s:a:b", 1)).WithDeadline();
+
+        var duplicate = _store.AppendAsync(Message("s:a:b", 1) with { Content = "impostor" });
+        var others = Enumerable.Range(2, 20).Select(seq => _store.AppendAsync(Message("s:a:b", seq))).ToList();
+
+        await Assert.ThrowsAsync<SeqTakenException>(() => duplicate.WithDeadline());
+        await Task.WhenAll(others).WithDeadline();
+        var all = await _store.ReadRangeAsync("s:a:b", 1, 100, 100).WithDeadline();
+        Assert.Equal(21, all.Count);
+        Assert.Equal("content 1", all[0].Content);
+    }
+
+    [Fact]
+    public async Task Receipts_keep_the_highest_delivered_and_read_seq()
+    {
+        await _store.SaveReceiptAsync("s:a:b", "b", 5, 3).WithDeadline();
+        await Task.WhenAll(
+            _store.SaveReceiptAsync("s:a:b", "b", 4, 4),
+            _store.SaveReceiptAsync("s:a:b", "a", 1, 0)).WithDeadline();
+
+        var receipts = (await _store.GetReceiptsAsync("s:a:b").WithDeadline()).OrderBy(r => r.UserId).ToList();
+
+        Assert.Equal(
+            [new Receipt { ConversationId = "s:a:b", UserId = "a", DeliveredSeq = 1, ReadSeq = 0 },
+             new Receipt { ConversationId = "s:a:b", UserId = "b", DeliveredSeq = 5, ReadSeq = 4 }],
+            receipts);
+    }
+
+    [Fact]
+    public async Task Writes_queued_before_stop_are_committed_and_readable_after_a_restart()
+    {
+        var pending = Enumerable.Range(1, 300).Select(seq => _store.AppendAsync(Message("s:a:b", seq))).ToList();
+        await _store.StopAsync(CancellationToken.None).WithDeadline();
+        await Task.WhenAll(pending).WithDeadline();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.AppendAsync(Message("s:a:b", 301)).WithDeadline());
+
+        _store = await StartStoreAsync();
+
+        Assert.Equal(300, await _store.GetMaxSeqAsync("s:a:b").WithDeadline());
+    }
+
+    private async Task<MessageStore> StartStoreAsync()
+    {
+        var store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance);
+        await store.StartAsync(CancellationToken.None);
+        return store;
+    }
+
+    private static StoredMessage Message(string conversationId, long seq) => new()
+    {
+        ConversationId = conversationId,
+        Seq = seq,
+        ClientMsgId = $"client-{seq}",
+        SenderId = "a",
+        Type = MessageType.Text,
+        Content = $"content {seq}",
+        ClientTimeMs = 1000 + seq,
+        ServerTimeMs = 2000 + seq,
+        Status = MessageStatus.Normal,
+    };
+}
