@@ -16,11 +16,12 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then
 fi
 
 dotnet test ImOrleans.sln --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee -a "$log" \
-  | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error"
+  | grep -E "^\s*(Failed|Skipped) |^Total tests|^\s+(Passed|Failed): [0-9]+$| error [A-Z]+[0-9]+"
 status=${PIPESTATUS[0]}
 
-passed=$(grep -E "^(Passed|Failed)!" "$log" | sed -E 's/.*Passed: *([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -E "^(Passed|Failed)!" "$log" | sed -E 's/.*Failed: *([0-9]+),.*/\1/' | awk '{s+=$1} END {print s+0}')
+# Each test project ends with a block "Total tests: N / Passed: N / Failed: N"; add them up.
+passed=$(grep -E "^\s+Passed: [0-9]+$" "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E "^\s+Failed: [0-9]+$" "$log" | awk '{s+=$2} END {print s+0}')
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the run broke without reporting a failed test (crash, hang, missing runner)
 fi

@@ -12,6 +12,8 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
 
     private readonly Lock _printLock = new();
     private readonly Dictionary<(string, string), (long Delivered, long Read)> _receipts = [];
+    private readonly Dictionary<string, List<long>> _sent = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _markedRead = new(StringComparer.Ordinal);
     private string? _peer;
 
     private string Me => client.Options.UserId;
@@ -88,6 +90,16 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
         }
 
         var ack = await client.SendTextAsync(conversation, text);
+        lock (_printLock)
+        {
+            if (!_sent.TryGetValue(conversation, out var seqs))
+            {
+                _sent[conversation] = seqs = [];
+            }
+
+            seqs.Add(ack.Seq);
+        }
+
         Print($"→ {_peer} #{ack.Seq}{(ack.Duplicate ? " (duplicate)" : "")}");
     }
 
@@ -133,31 +145,44 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
         }
 
         var newest = await client.PullMessagesAsync(conversation, limit: 1);
+        lock (_printLock)
+        {
+            _markedRead[conversation] = newest.MaxSeq;
+        }
+
         var result = await client.MarkReadAsync(conversation, newest.MaxSeq);
         Print($"read up to #{result.ReadSeq}, {result.Unread} unread");
     }
 
     private void OnReceipt(ReceiptPush receipt)
     {
-        if (receipt.UserId == Me)
+        lock (_printLock)
         {
-            Print($"(read on another device: {receipt.ConversationId} up to #{receipt.ReadSeq})");
-            return;
-        }
+            if (receipt.UserId == Me)
+            {
+                // The server also tells the device that marked read; only another device's read is news here.
+                if (receipt.ReadSeq > _markedRead.GetValueOrDefault(receipt.ConversationId))
+                {
+                    output.WriteLine($"(read on another device: {receipt.ConversationId} up to #{receipt.ReadSeq})");
+                }
 
-        // The client raises only receipts that moved forward; say which position moved. Events never overlap,
-        // so the dictionary needs no lock.
-        var key = (receipt.ConversationId, receipt.UserId);
-        var known = _receipts.GetValueOrDefault(key);
-        _receipts[key] = (Math.Max(known.Delivered, receipt.DeliveredSeq), Math.Max(known.Read, receipt.ReadSeq));
-        var where = Identifiers.PeerOf(receipt.ConversationId, Me) is null ? $" in {receipt.ConversationId}" : "";
-        if (receipt.ReadSeq > known.Read)
-        {
-            Print($"✓✓ read by {receipt.UserId}{where} up to #{receipt.ReadSeq}");
-        }
-        else if (receipt.DeliveredSeq > known.Delivered)
-        {
-            Print($"✓ delivered to {receipt.UserId}{where} up to #{receipt.DeliveredSeq}");
+                return;
+            }
+
+            // Receipts matter to the sender: say so only when a position newly covers one of my messages.
+            var key = (receipt.ConversationId, receipt.UserId);
+            var known = _receipts.GetValueOrDefault(key);
+            _receipts[key] = (Math.Max(known.Delivered, receipt.DeliveredSeq), Math.Max(known.Read, receipt.ReadSeq));
+            var mine = _sent.GetValueOrDefault(receipt.ConversationId) ?? [];
+            var where = Identifiers.PeerOf(receipt.ConversationId, Me) is null ? $" in {receipt.ConversationId}" : "";
+            if (mine.Any(seq => seq > known.Read && seq <= receipt.ReadSeq))
+            {
+                output.WriteLine($"✓✓ read by {receipt.UserId}{where} up to #{receipt.ReadSeq}");
+            }
+            else if (mine.Any(seq => seq > known.Delivered && seq <= receipt.DeliveredSeq))
+            {
+                output.WriteLine($"✓ delivered to {receipt.UserId}{where} up to #{receipt.DeliveredSeq}");
+            }
         }
     }
 

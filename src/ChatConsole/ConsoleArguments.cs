@@ -3,10 +3,11 @@ using ImOrleans.Client;
 namespace ImOrleans.ChatConsole;
 
 /// <summary>Command line of the console client, parsed by hand to stay dependency-free.</summary>
-internal sealed record ConsoleArguments(string User, string Server, string Device, string Key)
+internal sealed record ConsoleArguments(string User, string Server, string Device, string Key, bool MintTokenOnly)
 {
     public const string Usage =
-        "usage: ImOrleans.ChatConsole --user <id> [--server host:port[,host:port...]] [--device <id>] [--key <signing key>]";
+        "usage: ImOrleans.ChatConsole --user <id> [--server host:port[,host:port...]] [--device <id>] [--key <signing key>]\n"
+        + "       ImOrleans.ChatConsole --mint-token <id> [--key <signing key>]   (prints a development token)";
 
     public static ConsoleArguments? Parse(string[] args, TextWriter error)
     {
@@ -14,6 +15,7 @@ internal sealed record ConsoleArguments(string User, string Server, string Devic
         var server = "127.0.0.1:7100";
         var device = "console-1";
         var key = DevTokens.DevelopmentSigningKey;
+        var mintTokenOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -33,6 +35,7 @@ internal sealed record ConsoleArguments(string User, string Server, string Devic
             switch (name)
             {
                 case "--user": user = value; break;
+                case "--mint-token": user = value; mintTokenOnly = true; break;
                 case "--server": server = value; break;
                 case "--device": device = value; break;
                 case "--key": key = value; break;
@@ -44,10 +47,10 @@ internal sealed record ConsoleArguments(string User, string Server, string Devic
 
         if (user is null)
         {
-            error.WriteLine($"--user is required.\n{Usage}");
+            error.WriteLine($"--user (or --mint-token) is required.\n{Usage}");
             return null;
         }
 
-        return new ConsoleArguments(user, server, device, key);
+        return new ConsoleArguments(user, server, device, key, mintTokenOnly);
     }
 }

@@ -8,6 +8,12 @@ if (ConsoleArguments.Parse(args, Console.Error) is not { } arguments)
     return 2;
 }
 
+if (arguments.MintTokenOnly)
+{
+    Console.WriteLine(DevTokens.Mint(arguments.User, arguments.Key));
+    return 0;
+}
+
 var options = new ImClientOptions
 {
     UserId = arguments.User,

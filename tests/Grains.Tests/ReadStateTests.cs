@@ -86,7 +86,7 @@ public sealed class ReadStateTests(ClusterFixture fixture)
         Assert.Equal((2L, 2L, "three", carol), (carolRow.MaxSeq, carolRow.Unread, carolRow.LastMessage!.Content, carolRow.PeerId));
         Assert.Equal((0L, 0L), (daveRow.MaxSeq, daveRow.Unread));
         Assert.Null(daveRow.LastMessage);
-        Assert.True(toBob.Seq == 1 && fromCarol1.Seq == 1);
+        Assert.Equal((1L, 1L), (toBob.Seq, fromCarol1.Seq)); // each conversation counts its own seqs
 
         var second = await fixture.User(alice).GetConversations(1, 1).WithDeadline();
         Assert.Equal([withMessages[1]], second.Items.Select(c => c.ConversationId));

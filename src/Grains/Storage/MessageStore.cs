@@ -149,7 +149,9 @@ internal sealed partial class MessageStore : IMessageStore
     private static DbParameter AddParameter(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        // Named exactly as in the SQL: without the '@' Microsoft.Data.Sqlite tries every prefix on
+        // each execution (several native lookups per parameter per row).
+        parameter.ParameterName = "@" + name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
         return parameter;

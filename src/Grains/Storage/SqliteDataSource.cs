@@ -13,7 +13,10 @@ internal sealed class SqliteDataSource(string connectionString) : DbDataSource
     // Microsoft.Data.Sqlite retries a busy statement after a fixed 150 ms sleep, so a grain-state
     // write that meets the group-commit writer's transaction would stall (and block a pool thread).
     // synchronous=FULL: every commit fsyncs the WAL, so an acked message survives a kill or power loss.
-    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;";
+    // wal_autocheckpoint=0: no commit copies the WAL back into the database file itself (that made
+    // the group-commit writer stall and copy hot pages again on every batch); SqliteCheckpointer
+    // does it in the background, once per interval for all the commits since.
+    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;";
 
     public override string ConnectionString { get; } = connectionString;
 

@@ -4,14 +4,13 @@ using ImOrleans.Protocol;
 using ImOrleans.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ErrorCode = ImOrleans.Protocol.ErrorCode;
 
 namespace ImOrleans.Grains;
 
 /// <summary>
-/// A user's conversation records and read state (this file) and live sessions (UserGrain.Sessions.cs).
-/// Max seq and last message per conversation are in memory: loaded from the store on activation and
-/// kept current by <see cref="OnMessage"/>.
+/// A user's conversation records (this file), read state and conversation list (UserGrain.ReadState.cs)
+/// and live sessions (UserGrain.Sessions.cs). Max seq and last message per conversation are in memory:
+/// loaded from the store on activation and kept current by <see cref="OnMessage"/>.
 /// </summary>
 [GrainType("user")]
 internal sealed partial class UserGrain(
@@ -21,9 +20,6 @@ internal sealed partial class UserGrain(
     IOptions<UserGrainOptions> options,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
-    private const int DefaultPageSize = 20;
-    private const int MaxPageSize = 100;
-
     private readonly Dictionary<string, StoredMessage> _lastMessages = new(StringComparer.Ordinal);
     private string _userId = "";
 
@@ -108,73 +104,6 @@ internal sealed partial class UserGrain(
 
         Push(message, static (observer, m) => observer.OnMessage(m));
     }
-
-    public async Task<MarkReadResult> MarkRead(string conversationId, long seq)
-    {
-        if (!Conversations.TryGetValue(conversationId, out var record))
-        {
-            throw new RequestRejectedException(ErrorCode.NotMember, "Not a member of this conversation.");
-        }
-
-        var target = Math.Min(seq, MaxSeqOf(conversationId));
-        if (target > record.ReadSeq)
-        {
-            var previous = record.ReadSeq;
-            record.ReadSeq = target;
-            try
-            {
-                await WriteStateAsync();
-            }
-            catch (Exception ex)
-            {
-                record.ReadSeq = previous;
-                LogStateWriteFailed(logger, ex, _userId);
-                throw new RequestRejectedException(ErrorCode.Unavailable, "The read state was not stored; retry.");
-            }
-
-            // Stored: the other members get a read receipt, and this user's other devices sync (R22).
-            await GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId)).OnRead(_userId, target);
-            var receipt = new Receipt { ConversationId = conversationId, UserId = _userId, ReadSeq = target };
-            Push(receipt, static (observer, r) => observer.OnReceipt(r));
-        }
-
-        return new MarkReadResult { ReadSeq = record.ReadSeq, Unread = Summarize(record).Unread };
-    }
-
-    public Task<ConversationPage> GetConversations(int limit, int offset)
-    {
-        var take = limit == 0 ? DefaultPageSize : Math.Clamp(limit, 1, MaxPageSize);
-        var items = Conversations.Values
-            .Select(Summarize)
-            .OrderByDescending(s => s.LastMessage?.ServerTimeMs ?? long.MinValue)
-            .ThenBy(s => s.ConversationId, StringComparer.Ordinal)
-            .Skip(Math.Max(0, offset))
-            .Take(take)
-            .ToList();
-        return Task.FromResult(new ConversationPage { Items = items, Total = Conversations.Count });
-    }
-
-    private ConversationSummary Summarize(ConversationRecord record)
-    {
-        var last = _lastMessages.GetValueOrDefault(record.ConversationId);
-        return new ConversationSummary
-        {
-            ConversationId = record.ConversationId,
-            Type = record.Type,
-            Name = record.Name,
-            Avatar = record.Avatar,
-            PeerId = record.PeerId,
-            LastMessage = last,
-            InitSeq = record.InitSeq,
-            MaxSeq = last?.Seq ?? 0,
-            ReadSeq = record.ReadSeq,
-            Muted = record.Muted,
-            Quit = record.Quit,
-            Extra = record.Extra,
-        };
-    }
-
-    private long MaxSeqOf(string conversationId) => _lastMessages.GetValueOrDefault(conversationId)?.Seq ?? 0;
 
     /// <summary>A record for a conversation first heard of through a message; null if the id names no conversation of this user.</summary>
     private ConversationRecord? RecordFromId(string conversationId) =>
