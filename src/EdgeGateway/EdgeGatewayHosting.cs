@@ -39,11 +39,17 @@ public static class EdgeGatewayHosting
         return [.. edge.Validate(), .. auth.Validate()];
     }
 
-    /// <summary>Binds the client TCP listener to the edge's connection handler.</summary>
-    public static void ListenEdgeGateway(this KestrelServerOptions kestrel, IConfiguration configuration)
+    /// <summary>Binds the client TCP listener to the edge's connection handler; returns the listener (its port is real once started).</summary>
+    public static ListenOptions ListenEdgeGateway(this KestrelServerOptions kestrel, IConfiguration configuration)
     {
         var edge = configuration.GetSection(EdgeGatewayOptions.SectionName).Get<EdgeGatewayOptions>() ?? new();
-        kestrel.Listen(IPAddress.Parse(edge.ListenAddress), edge.Port, listen => listen.UseConnectionHandler<EdgeConnectionHandler>());
+        ListenOptions? bound = null;
+        kestrel.Listen(IPAddress.Parse(edge.ListenAddress), edge.Port, listen =>
+        {
+            listen.UseConnectionHandler<EdgeConnectionHandler>();
+            bound = listen;
+        });
+        return bound!;
     }
 
     /// <summary>True when the configured signing key is the development key from appsettings.json.</summary>

@@ -1,8 +1,7 @@
 using System.Net;
 using ImOrleans.EdgeGateway;
 using ImOrleans.Grains.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace ImOrleans.Silo;
 
@@ -13,13 +12,21 @@ namespace ImOrleans.Silo;
 public sealed class ImOrleansServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Listeners _listeners;
 
-    private ImOrleansServer(WebApplication app) => _app = app;
+    private ImOrleansServer(WebApplication app, Listeners listeners)
+    {
+        _app = app;
+        _listeners = listeners;
+    }
 
     public IServiceProvider Services => _app.Services;
 
     /// <summary>The client TCP endpoint of the co-hosted edge (with the real port when 0 was configured).</summary>
     public IPEndPoint? EdgeEndpoint { get; private set; }
+
+    /// <summary>The HTTP endpoint (health, and the server-side APIs), with the real port when 0 was configured.</summary>
+    public IPEndPoint? HttpEndpoint { get; private set; }
 
     /// <summary>
     /// Reads configuration (appsettings.json, environment variables, command line, then
@@ -37,7 +44,8 @@ public sealed class ImOrleansServer : IAsyncDisposable
         var configuration = builder.Configuration;
         var silo = configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new();
         var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new();
-        var problems = silo.Validate().Concat(silo.HostEdge ? EdgeGatewayHosting.ValidateSettings(configuration) : []).ToList();
+        var http = configuration.GetSection(HttpOptions.SectionName).Get<HttpOptions>() ?? new();
+        var problems = silo.Validate().Concat(http.Validate()).Concat(silo.HostEdge ? EdgeGatewayHosting.ValidateSettings(configuration) : []).ToList();
         if (problems.Count > 0)
         {
             throw new InvalidSettingsException(problems);
@@ -49,26 +57,39 @@ public sealed class ImOrleansServer : IAsyncDisposable
             orleans.AddImOrleansGrains(storage);
         });
 
+        var listeners = new Listeners();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (silo.HostEdge)
             {
-                kestrel.ListenEdgeGateway(configuration);
+                listeners.Edge = kestrel.ListenEdgeGateway(configuration);
             }
+
+            kestrel.Listen(IPAddress.Parse(http.ListenAddress), http.Port, listen => listeners.Http = listen);
         });
         if (silo.HostEdge)
         {
             builder.Services.AddEdgeGateway(configuration);
         }
 
-        return new ImOrleansServer(builder.Build());
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        return new ImOrleansServer(app, listeners);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _app.StartAsync(cancellationToken);
-        var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        EdgeEndpoint = addresses.Select(a => new Uri(a)).Select(u => new IPEndPoint(IPAddress.Parse(u.Host), u.Port)).FirstOrDefault();
+        EdgeEndpoint = _listeners.Edge?.IPEndPoint;
+        HttpEndpoint = _listeners.Http?.IPEndPoint;
+    }
+
+    /// <summary>Kestrel fills in the real port of a port-0 listener here once it is bound.</summary>
+    private sealed class Listeners
+    {
+        public ListenOptions? Edge { get; set; }
+
+        public ListenOptions? Http { get; set; }
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);

@@ -51,6 +51,7 @@ public sealed class TestServer : IAsyncDisposable
             ["Cluster:GatewayPort"] = FreePort().ToString(),
             ["Storage:DataDirectory"] = dataDirectory,
             ["Edge:Port"] = "0",
+            ["Http:Port"] = "0",
             ["Auth:SigningKey"] = SigningKey,
             ["Logging:LogLevel:Default"] = "Warning",
         };

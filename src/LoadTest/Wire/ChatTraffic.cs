@@ -1,0 +1,22 @@
+using ImOrleans.LoadTest.Metrics;
+
+namespace ImOrleans.LoadTest.Wire;
+
+/// <summary>How the sessions of a chat run send, shared by all of them; the scenario flips <see cref="Sending"/>.</summary>
+internal sealed class ChatTraffic(int window, int bodySize, LatencyRecorder latency)
+{
+    /// <summary>Sends each session keeps unanswered (closed loop); 0 for open loop, where a pacer schedules sends.</summary>
+    public int Window { get; } = window;
+
+    /// <summary>Open loop only: scheduled sends a session may hold before further ones are dropped (and counted).</summary>
+    public int MaxBacklog { get; } = 256;
+
+    /// <summary>Bytes of every message's content (the send stamp and filler), at least the stamp's 16.</summary>
+    public int BodySize { get; } = Math.Max(bodySize, MessageStamp.Digits);
+
+    public LatencyRecorder Latency { get; } = latency;
+
+    public bool OpenLoop => Window == 0;
+
+    public volatile bool Sending;
+}
