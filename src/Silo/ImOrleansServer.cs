@@ -22,6 +22,9 @@ public sealed class ImOrleansServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>True when clients' tokens are checked against the development key shipped in appsettings.json.</summary>
+    public bool UsesDevelopmentSigningKey => EdgeGatewayHosting.UsesDevelopmentSigningKey(_app.Configuration);
+
     /// <summary>The client TCP endpoint of the co-hosted edge (with the real port when 0 was configured).</summary>
     public IPEndPoint? EdgeEndpoint { get; private set; }
 

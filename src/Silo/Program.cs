@@ -4,6 +4,11 @@ try
 {
     await using var server = ImOrleansServer.Create(args);
     await server.StartAsync();
+    if (server.UsesDevelopmentSigningKey)
+    {
+        Console.Error.WriteLine("warning: Auth:SigningKey is the development key from appsettings.json; set your own before exposing the edge.");
+    }
+
     Console.WriteLine($"ImOrleans is running. Clients connect to tcp://{server.EdgeEndpoint}; HTTP on http://{server.HttpEndpoint}. Press Ctrl+C to stop.");
     await server.WaitForShutdownAsync();
     return 0;
