@@ -21,6 +21,12 @@ public sealed partial class ImClient
         public Task AckAsync(string conversationId, long seq)
         {
             var connection = client._gate.Current ?? throw new ImConnectionException("No link to ack on.");
+            if (Identifiers.TryParseNotice(conversationId, out _))
+            {
+                // Notices have an ack of their own (R11), which the server records as delivered.
+                return connection.RequestAsync(CommandCode.NoticeAck, new NoticeAckRequest { Seq = seq }, NoticeAckResponse.Parser, client.Options.RequestTimeout, CancellationToken.None);
+            }
+
             var request = new DeliveryAckRequest { ConversationId = conversationId, Seq = seq };
             return connection.RequestAsync(CommandCode.DeliveryAck, request, DeliveryAckResponse.Parser, client.Options.RequestTimeout, CancellationToken.None);
         }
@@ -33,6 +39,10 @@ public sealed partial class ImClient
         public void OnContiguous(string conversationId, long seq) => client._received[conversationId] = seq;
 
         public void RaiseMessage(ChatMessage message) => client.MessageReceived?.Invoke(client, message);
+
+        public void RaiseNotice(ChatMessage notice) => client.NoticeReceived?.Invoke(client, notice);
+
+        public void RaiseMessageUpdated(ChatMessage message) => client.MessageUpdated?.Invoke(client, message);
 
         public void RaiseReceipt(ReceiptPush receipt) => client.ReceiptReceived?.Invoke(client, receipt);
 

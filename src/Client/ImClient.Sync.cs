@@ -57,6 +57,7 @@ public sealed partial class ImClient
     private ValueTask OnPushAsync(IMessage push, CancellationToken cancellationToken) => push switch
     {
         MessagePush { Message: { } message } => _inbox.PostAsync(new PushedMessage(message), cancellationToken),
+        NoticePush { Notice: { } notice } => _inbox.PostAsync(new PushedMessage(notice), cancellationToken),
         ReceiptPush receipt => _inbox.PostAsync(new PushedReceipt(receipt), cancellationToken),
         KickNotice kick => _inbox.PostAsync(new KickReceived(new KickedEventArgs((KickReason)kick.Reason, kick.Message)), cancellationToken),
         _ => ValueTask.CompletedTask,

@@ -49,6 +49,20 @@ public sealed partial class ImClient : IAsyncDisposable
     public event EventHandler<ChatMessage>? MessageReceived;
 
     /// <summary>
+    /// A business notice of the user's notice conversation (<c>n:&lt;user id&gt;</c>, R11), pushed or found by the sync;
+    /// raised once per notice, in seq order. The client acks notices by itself (NoticeAck).
+    /// </summary>
+    public event EventHandler<ChatMessage>? NoticeReceived;
+
+    /// <summary>
+    /// A message already reported changed status (R19): revoked (by its sender or a group admin, for everyone) or
+    /// deleted (by this user, on another device or this one). The message carries conversation id, seq and the new
+    /// status; its content is gone. Raised once per message and status, whether the change came as a push or as a
+    /// REVOKE message found by the sync.
+    /// </summary>
+    public event EventHandler<ChatMessage>? MessageUpdated;
+
+    /// <summary>
     /// A member's delivered or read position moved forward in one of the user's conversations (R17); the user's own id
     /// means another of its devices read (R22). Repeated and stale receipts are dropped.
     /// </summary>

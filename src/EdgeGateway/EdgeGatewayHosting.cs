@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Hosting;
 
 namespace ImOrleans.EdgeGateway;
 
@@ -21,10 +23,16 @@ public static class EdgeGatewayHosting
             .Bind(configuration.GetSection(AuthOptions.SectionName))
             .Validate(o => !o.Validate().Any(), "invalid Auth settings")
             .ValidateOnStart();
+        services.AddOptions<NavigationOptions>()
+            .Bind(configuration.GetSection(NavigationOptions.SectionName))
+            .Validate(o => !o.Validate().Any(), "invalid Navigation settings")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LoginTokenValidator>();
         services.AddSingleton<EdgeSessionRegistry>();
+        services.AddSingleton<EdgeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<EdgeSessionRegistry>());
+        services.AddHostedService<EdgeLoadReporter>();
         return services;
     }
 
@@ -36,7 +44,41 @@ public static class EdgeGatewayHosting
     {
         var edge = configuration.GetSection(EdgeGatewayOptions.SectionName).Get<EdgeGatewayOptions>() ?? new();
         var auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new();
-        return [.. edge.Validate(), .. auth.Validate()];
+        var navigation = configuration.GetSection(NavigationOptions.SectionName).Get<NavigationOptions>() ?? new();
+        return [.. edge.Validate(), .. auth.Validate(), .. navigation.Validate()];
+    }
+
+    /// <summary>
+    /// Checks how a standalone edge finds its cluster (section <c>Cluster</c>), returning one readable line per problem.
+    /// </summary>
+    public static IReadOnlyList<string> ValidateClusterSettings(IConfiguration configuration) =>
+        [.. (configuration.GetSection(EdgeClusterOptions.SectionName).Get<EdgeClusterOptions>() ?? new()).Validate()];
+
+    /// <summary>
+    /// Makes a standalone edge an Orleans client of the cluster described by the section <c>Cluster</c>: its gateways
+    /// come from Redis (or the local silo's gateway port), with the cluster's ids and the configured response timeout.
+    /// </summary>
+    public static IClientBuilder UseEdgeCluster(this IClientBuilder client, IConfiguration configuration)
+    {
+        var cluster = configuration.GetSection(EdgeClusterOptions.SectionName).Get<EdgeClusterOptions>() ?? new();
+        if (cluster.UsesRedis)
+        {
+            client.UseRedisClustering(cluster.RedisConnectionString!);
+        }
+        else
+        {
+            client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+        }
+
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+        client.Services.AddOptions<EdgeClusterOptions>().Bind(configuration.GetSection(EdgeClusterOptions.SectionName));
+        client.UseConnectionRetryFilter<ClusterConnectRetryFilter>();
+        return client;
     }
 
     /// <summary>Binds the client TCP listener to the edge's connection handler; returns the listener (its port is real once started).</summary>
@@ -49,6 +91,9 @@ public static class EdgeGatewayHosting
             listen.UseConnectionHandler<EdgeConnectionHandler>();
             bound = listen;
         });
+
+        // So the load reporter can advertise the real port (0 in tests picks one).
+        kestrel.ApplicationServices.GetService<EdgeListener>()?.Set(bound!);
         return bound!;
     }
 

@@ -28,8 +28,7 @@ internal sealed partial class EdgeSession
                     return true;
                 case CommandCode.Login:
                     return await LoginAsync(header, LoginRequest.Parser.ParseFrom(frame.Body));
-                case CommandCode.Logout or CommandCode.SendMessage or CommandCode.DeliveryAck or CommandCode.MarkRead
-                    or CommandCode.GetConversations or CommandCode.PullMessages:
+                case var command when IsSessionCommand(command):
                     if (!IsLoggedIn)
                     {
                         Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.NotLoggedIn, "log in first"));
@@ -133,7 +132,10 @@ internal sealed partial class EdgeSession
                 CloseAfterFlush();
                 return false;
             default:
-                throw new InvalidOperationException($"no handler for {header.Command}");
+                response = IsGroupCommand(header.Command)
+                    ? await HandleGroupRequestAsync(header.Command, body)
+                    : await HandleMessageRequestAsync(header.Command, body);
+                break;
         }
 
         Enqueue(OutboundFrame.Response(header.Command, header.RequestId, response));
@@ -195,10 +197,17 @@ internal sealed partial class EdgeSession
         return false;
     }
 
-    private IConversationGrain Conversation(string conversationId)
+    /// <summary>Commands a client may send once logged in.</summary>
+    private static bool IsSessionCommand(CommandCode command) => command is CommandCode.Logout or CommandCode.SendMessage
+        or CommandCode.DeliveryAck or CommandCode.MarkRead or CommandCode.GetConversations or CommandCode.PullMessages
+        or CommandCode.NoticeAck or CommandCode.RevokeMessage or CommandCode.DeleteMessages or CommandCode.GetReadCount
+        or CommandCode.UpdateConversation || IsGroupCommand(command);
+
+    /// <summary>The grain that owns the conversation (1:1, notices or group).</summary>
+    private IMessageLogGrain Conversation(string conversationId)
     {
         RequireConversationId(conversationId);
-        return _grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId));
+        return _grains.MessageLog(conversationId);
     }
 
     /// <summary>Refuses ids that cannot name a conversation before any grain is activated for them.</summary>
@@ -209,7 +218,7 @@ internal sealed partial class EdgeSession
             throw new RequestRejectedException(ErrorCode.InvalidArgument, "conversation_id is required");
         }
 
-        if (!Identifiers.TryParseSingle(conversationId, out _, out _))
+        if (!Identifiers.IsWellFormedConversationId(conversationId))
         {
             throw new RequestRejectedException(ErrorCode.ConversationNotFound, $"conversation '{Truncate(conversationId)}' does not exist");
         }

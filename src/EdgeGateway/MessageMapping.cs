@@ -72,4 +72,28 @@ internal static class MessageMapping
 
         return wire;
     }
+
+    public static GroupInfo ToWire(this GroupSnapshot g) => new()
+    {
+        GroupId = g.GroupId,
+        ConversationId = g.ConversationId,
+        Name = g.Name,
+        Avatar = g.Avatar,
+        OwnerId = g.OwnerId,
+        JoinPolicy = g.JoinPolicy,
+        MemberCount = g.MemberCount,
+        CreatedTimeMs = g.CreatedMs,
+        Dissolved = g.Dissolved,
+        MyRole = g.MyRole,
+    };
+
+    public static GroupMember ToWire(this GroupMemberInfo m) =>
+        new() { UserId = m.UserId, Role = m.Role, InitSeq = m.InitSeq, JoinedTimeMs = m.JoinedMs };
+
+    public static GroupChangeResponse ToWire(this GroupChange c)
+    {
+        var wire = new GroupChangeResponse { Group = c.Group.ToWire(), EventSeq = c.EventSeq };
+        wire.UserIds.AddRange(c.UserIds);
+        return wire;
+    }
 }

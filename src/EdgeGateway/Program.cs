@@ -10,14 +10,14 @@ var defaults = new JsonConfigurationSource { Path = Path.Combine(AppContext.Base
 defaults.ResolveFileProvider();
 builder.Configuration.Sources.Insert(0, defaults);
 
-var problems = EdgeGatewayHosting.ValidateSettings(builder.Configuration);
+var problems = EdgeGatewayHosting.ValidateSettings(builder.Configuration).Concat(EdgeGatewayHosting.ValidateClusterSettings(builder.Configuration)).ToList();
 if (problems.Count > 0)
 {
     Console.Error.WriteLine("Edge gateway settings are invalid:\n  " + string.Join("\n  ", problems));
     return 2;
 }
 
-builder.UseOrleansClient(client => client.UseLocalhostClustering());
+builder.UseOrleansClient(client => client.UseEdgeCluster(builder.Configuration));
 builder.Services.AddEdgeGateway(builder.Configuration);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenEdgeGateway(builder.Configuration));
 var app = builder.Build();

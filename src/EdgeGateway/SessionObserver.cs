@@ -12,7 +12,16 @@ internal sealed class SessionObserver(EdgeSession session) : ISessionObserver
 {
     public Task OnMessage(StoredMessage message)
     {
-        session.EnqueuePush(CommandCode.MessagePush, new MessagePush { Message = message.ToWire() });
+        // Business notices travel under their own command (0x0100, R11); everything else is a MessagePush.
+        if (message.ConversationId.StartsWith(Identifiers.NoticePrefix, StringComparison.Ordinal))
+        {
+            session.EnqueuePush(CommandCode.Notice, new NoticePush { Notice = message.ToWire() });
+        }
+        else
+        {
+            session.EnqueuePush(CommandCode.MessagePush, new MessagePush { Message = message.ToWire() });
+        }
+
         return Task.CompletedTask;
     }
 

@@ -12,6 +12,9 @@ public static class GrainKeys
 
     public static string UserIdOf(string userGrainKey) => userGrainKey[UserPrefix.Length..];
 
-    /// <summary>Conversation ids already start with a non-hex prefix ("s:"), so they are their own keys.</summary>
+    /// <summary>Conversation ids already start with a non-hex prefix ("s:", "g:", "n:"), so they are their own keys.</summary>
     public static string Conversation(string conversationId) => conversationId;
+
+    /// <summary>A group grain is keyed by the group's conversation id, "g:&lt;group id&gt;".</summary>
+    public static string Group(string groupId) => Protocol.Identifiers.GroupPrefix + groupId;
 }

@@ -1,23 +1,19 @@
 namespace ImOrleans.Grains;
 
 /// <summary>
-/// One per conversation, keyed by the conversation id. Owns the seq counter: it stores each message
-/// under the next seq before acking it, deduplicates by client message id (R16) and serves history
-/// pages (R14) to members only.
+/// One per 1:1 conversation (<c>s:a:b</c>) or user's notice conversation (<c>n:user</c>), keyed by the conversation
+/// id. Owns the seq counter: it stores each message under the next seq before acking it, deduplicates by client
+/// message id (R16) and serves history pages (R14) to members only.
 /// </summary>
 [Alias("ImOrleans.IConversationGrain")]
-public interface IConversationGrain : IGrainWithStringKey
+public interface IConversationGrain : IMessageLogGrain
 {
-    /// <summary>Stores the message and returns its seq. Throws <see cref="RequestRejectedException"/> for non-members or bad input.</summary>
-    Task<SendResult> Send(string senderId, OutgoingMessage message);
+    /// <summary>
+    /// Stores a business notice in a notice conversation (R11) and pushes it to the user's sessions. The message's
+    /// client message id is the business service's notice id: posting it again stores it once.
+    /// </summary>
+    Task<SendResult> PostNotice(string source, OutgoingMessage notice);
 
-    /// <summary>Messages with minSeq &lt;= seq &lt;= maxSeq (maxSeq 0 = newest), the newest <paramref name="limit"/> of them, ascending.</summary>
-    Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit);
-
-    /// <summary>Records that the user has received the conversation up to seq and tells the other members.</summary>
-    Task AckDelivered(string userId, long seq);
-
-    /// <summary>Called by the user grain after a mark-read: tells the other members (read receipt).</summary>
-    [OneWay]
-    Task OnRead(string userId, long readSeq);
+    /// <summary>Whether the notice at <paramref name="seq"/> exists and how far the user has received and read.</summary>
+    Task<NoticeStatus> GetNoticeStatus(long seq);
 }

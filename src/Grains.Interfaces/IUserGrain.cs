@@ -18,8 +18,26 @@ public interface IUserGrain : IGrainWithStringKey
 
     Task Disconnect(string sessionId);
 
-    /// <summary>Adds the conversation to the user's list if absent; durable before it returns.</summary>
-    Task EnsureConversation(ConversationMembership membership);
+    /// <summary>
+    /// Adds the conversation to the user's list if absent (or makes a quit group current again, from the new init
+    /// seq); durable before it returns. Returns whether the user has a live session now, so a group can push to it
+    /// at once.
+    /// </summary>
+    Task<bool> EnsureConversation(ConversationMembership membership);
+
+    /// <summary>The user left or was removed from a group (or it was dissolved): mark it quit; they may see up to <paramref name="lastSeq"/>.</summary>
+    [OneWay]
+    Task OnGroupQuit(string conversationId, long lastSeq);
+
+    /// <summary>A group's name or avatar changed.</summary>
+    [OneWay]
+    Task OnGroupUpdated(GroupHead head);
+
+    /// <summary>Hides messages for this user on every device (R19 delete); other members still see them.</summary>
+    Task DeleteMessages(string conversationId, IReadOnlyList<long> seqs);
+
+    /// <summary>Changes the user's settings of a conversation (mute, extra) and returns its list entry.</summary>
+    Task<ConversationSummary> UpdateConversation(string conversationId, ConversationUpdate update);
 
     /// <summary>A message of one of the user's conversations was stored: update the record, push to every session.</summary>
     [OneWay]

@@ -25,6 +25,18 @@ public enum ErrorCode : uint
     NotMember = 1200,
     /// <summary>The conversation does not exist (or the id is not well formed).</summary>
     ConversationNotFound = 1201,
+    /// <summary>No group has this id (or the id is not well formed).</summary>
+    GroupNotFound = 1202,
+    /// <summary>The user's role does not allow the request (e.g. a plain member removing others).</summary>
+    PermissionDenied = 1203,
+    /// <summary>The sender tried to revoke a message older than the revoke window.</summary>
+    RevokeWindowExpired = 1204,
+    /// <summary>No message with this seq exists that the user may see.</summary>
+    MessageNotFound = 1205,
+    /// <summary>A group with the requested id exists already, created by someone else.</summary>
+    AlreadyExists = 1206,
+    /// <summary>The group has reached its member limit.</summary>
+    GroupFull = 1207,
     /// <summary>The server could not complete the request (for example the store is unavailable); retry it.</summary>
     Unavailable = 1500,
     /// <summary>An unexpected server failure.</summary>

@@ -1,14 +1,63 @@
 namespace ImOrleans.Protocol;
 
 /// <summary>
-/// Rules for user and conversation ids, shared by server and client SDK so both build the same ids.
-/// A user id is 1-64 characters of <c>[A-Za-z0-9_.@-]</c>. A 1:1 conversation id is
-/// <c>s:&lt;a&gt;:&lt;b&gt;</c> where a and b are the two user ids in ordinal order.
+/// Rules for user, group and conversation ids, shared by server and client SDK so both build the same ids.
+/// A user id and a group id are 1-64 characters of <c>[A-Za-z0-9_.@-]</c>. A 1:1 conversation id is
+/// <c>s:&lt;a&gt;:&lt;b&gt;</c> where a and b are the two user ids in ordinal order; a group's conversation id is
+/// <c>g:&lt;group id&gt;</c>; a user's system (notice) conversation id is <c>n:&lt;user id&gt;</c>.
 /// </summary>
 public static class Identifiers
 {
     public const int MaxUserIdLength = 64;
+    public const int MaxGroupIdLength = 64;
     public const string SinglePrefix = "s:";
+    public const string GroupPrefix = "g:";
+    public const string NoticePrefix = "n:";
+
+    /// <summary>Group ids follow the user id rules.</summary>
+    public static bool IsValidGroupId(string? groupId) => IsValidUserId(groupId);
+
+    /// <summary>The conversation of a group.</summary>
+    /// <exception cref="ArgumentException">The group id is invalid.</exception>
+    public static string GroupConversation(string groupId) =>
+        IsValidGroupId(groupId) ? GroupPrefix + groupId : throw new ArgumentException($"'{groupId}' is not a valid group id.");
+
+    /// <summary>The group of a group conversation id; false for anything else or a badly formed id.</summary>
+    public static bool TryParseGroup(string? conversationId, out string groupId)
+    {
+        groupId = "";
+        if (conversationId is null || !conversationId.StartsWith(GroupPrefix, StringComparison.Ordinal)
+            || !IsValidGroupId(conversationId[GroupPrefix.Length..]))
+        {
+            return false;
+        }
+
+        groupId = conversationId[GroupPrefix.Length..];
+        return true;
+    }
+
+    /// <summary>The system conversation in which a user receives business notices.</summary>
+    /// <exception cref="ArgumentException">The user id is invalid.</exception>
+    public static string NoticeConversation(string userId) =>
+        IsValidUserId(userId) ? NoticePrefix + userId : throw new ArgumentException($"'{userId}' is not a valid user id.");
+
+    /// <summary>The owner of a notice conversation id; false for anything else or a badly formed id.</summary>
+    public static bool TryParseNotice(string? conversationId, out string userId)
+    {
+        userId = "";
+        if (conversationId is null || !conversationId.StartsWith(NoticePrefix, StringComparison.Ordinal)
+            || !IsValidUserId(conversationId[NoticePrefix.Length..]))
+        {
+            return false;
+        }
+
+        userId = conversationId[NoticePrefix.Length..];
+        return true;
+    }
+
+    /// <summary>Whether the id names a conversation at all (1:1, group or notices), without saying whether it exists.</summary>
+    public static bool IsWellFormedConversationId(string? conversationId) =>
+        TryParseSingle(conversationId, out _, out _) || TryParseGroup(conversationId, out _) || TryParseNotice(conversationId, out _);
 
     public static bool IsValidUserId(string? userId)
     {

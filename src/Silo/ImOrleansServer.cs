@@ -46,9 +46,10 @@ public sealed class ImOrleansServer : IAsyncDisposable
 
         var configuration = builder.Configuration;
         var silo = configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new();
-        var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new();
+        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
         var http = configuration.GetSection(HttpOptions.SectionName).Get<HttpOptions>() ?? new();
-        var problems = silo.Validate().Concat(http.Validate()).Concat(silo.HostEdge ? EdgeGatewayHosting.ValidateSettings(configuration) : []).ToList();
+        var problems = silo.Validate().Concat(storage.Validate()).Concat(http.Validate())
+            .Concat(silo.HostEdge ? EdgeGatewayHosting.ValidateSettings(configuration) : []).ToList();
         if (problems.Count > 0)
         {
             throw new InvalidSettingsException(problems);
@@ -56,8 +57,16 @@ public sealed class ImOrleansServer : IAsyncDisposable
 
         builder.UseOrleans(orleans =>
         {
-            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
-            orleans.AddImOrleansGrains(storage);
+            orleans.UseImOrleansCluster(silo);
+            try
+            {
+                orleans.AddImOrleansGrains(storage);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The database is unreachable or refused the schema: one clear line instead of a host crash.
+                throw new InvalidSettingsException([ex.Message]);
+            }
         });
 
         var listeners = new Listeners();
@@ -77,6 +86,8 @@ public sealed class ImOrleansServer : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapNoticeApi();
+        app.MapNavigation();
         return new ImOrleansServer(app, listeners);
     }
 

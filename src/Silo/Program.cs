@@ -9,7 +9,8 @@ try
         Console.Error.WriteLine("warning: Auth:SigningKey is the development key from appsettings.json; set your own before exposing the edge.");
     }
 
-    Console.WriteLine($"ImOrleans is running. Clients connect to tcp://{server.EdgeEndpoint}; HTTP on http://{server.HttpEndpoint}. Press Ctrl+C to stop.");
+    var clients = server.EdgeEndpoint is { } edge ? $"Clients connect to tcp://{edge}" : "No co-hosted edge (Cluster:HostEdge false)";
+    Console.WriteLine($"ImOrleans is running. {clients}; HTTP on http://{server.HttpEndpoint} (/navigation lists the edges). Press Ctrl+C to stop.");
     await server.WaitForShutdownAsync();
     return 0;
 }

@@ -99,6 +99,7 @@ internal sealed partial class Connection
             push = header.Command switch
             {
                 CommandCode.MessagePush => MessagePush.Parser.ParseFrom(body),
+                CommandCode.Notice => NoticePush.Parser.ParseFrom(body),
                 CommandCode.ReceiptPush => ReceiptPush.Parser.ParseFrom(body),
                 CommandCode.Kick => KickNotice.Parser.ParseFrom(body),
                 _ => null,

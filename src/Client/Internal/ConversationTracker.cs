@@ -107,6 +107,18 @@ internal sealed class ConversationTracker(string conversationId)
         }
     }
 
+    /// <summary>Whether the message at <paramref name="seq"/> has been handed to the app already (or was never visible).</summary>
+    public bool IsDelivered(long seq) => HasBaseline && seq <= Contiguous;
+
+    /// <summary>A held message changed (revoked, deleted) before it could be delivered: deliver the new version instead.</summary>
+    public void ReplaceHeld(ChatMessage message)
+    {
+        if (_early.ContainsKey(message.Seq))
+        {
+            _early[message.Seq] = message;
+        }
+    }
+
     /// <summary>The next range to pull, at most <paramref name="pageSize"/> long, or null when nothing is missing or a pull is under way.</summary>
     public (long From, long To)? NextFill(int pageSize)
     {

@@ -20,6 +20,10 @@ internal interface IInboxHost
 
     void RaiseMessage(ChatMessage message);
 
+    void RaiseNotice(ChatMessage notice);
+
+    void RaiseMessageUpdated(ChatMessage message);
+
     void RaiseReceipt(ReceiptPush receipt);
 
     void RaiseKicked(KickedEventArgs kick);

@@ -20,6 +20,7 @@ internal sealed partial class Inbox
     private readonly Dictionary<(string ConversationId, string UserId), (long Delivered, long Read)> _receipts = [];
     private readonly HashSet<ConversationTracker> _ackDue = [];
     private readonly List<ChatMessage> _deliverable = [];
+    private readonly RecentIdSet _updates = new(4096);
     private readonly IInboxHost _host;
     private readonly int _initialSyncLimit;
     private readonly TimeSpan _retryDelay;
@@ -133,6 +134,19 @@ internal sealed partial class Inbox
         var tracker = Get(message.ConversationId);
         if (!tracker.Offer(message, _deliverable))
         {
+            // A message this client has already: a push of it again means its status changed (revoked, deleted).
+            if (message.Status != MessageStatus.Normal)
+            {
+                if (tracker.IsDelivered(message.Seq))
+                {
+                    RaiseUpdated(message);
+                }
+                else
+                {
+                    tracker.ReplaceHeld(message);
+                }
+            }
+
             return;
         }
 
@@ -207,9 +221,19 @@ internal sealed partial class Inbox
     {
         foreach (var message in _deliverable)
         {
-            if (!_host.IsOwnEcho(message))
+            if (Protocol.Identifiers.TryParseNotice(message.ConversationId, out _))
+            {
+                Raise(() => _host.RaiseNotice(message));
+            }
+            else if (!_host.IsOwnEcho(message))
             {
                 Raise(() => _host.RaiseMessage(message));
+            }
+
+            if (message.Type == MessageType.Revoke && RevokedSeq(message) is { } target)
+            {
+                // Devices that were away when the revoke happened learn of it from this message.
+                RaiseUpdated(new ChatMessage { ConversationId = message.ConversationId, Seq = target, Status = MessageStatus.Revoked });
             }
         }
 
@@ -233,6 +257,33 @@ internal sealed partial class Inbox
 
         tracker.FillInFlight = true;
         _ = PullAsync(tracker.ConversationId, range.From, range.To);
+    }
+
+    private void RaiseUpdated(ChatMessage message)
+    {
+        if (_updates.Contains(UpdateKey(message)))
+        {
+            return;
+        }
+
+        _updates.Add(UpdateKey(message));
+        Raise(() => _host.RaiseMessageUpdated(message));
+
+        static string UpdateKey(ChatMessage m) => $"{m.ConversationId}\n{m.Seq}\n{(int)m.Status}";
+    }
+
+    /// <summary>The seq a REVOKE message revokes (its content is <c>{"seq":N}</c>), or null if it cannot be read.</summary>
+    private static long? RevokedSeq(ChatMessage revoke)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(revoke.Content);
+            return json.RootElement.TryGetProperty("seq", out var seq) && seq.TryGetInt64(out var value) ? value : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private ConversationTracker Get(string conversationId)

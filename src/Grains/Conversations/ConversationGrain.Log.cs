@@ -10,9 +10,6 @@ internal sealed partial class ConversationGrain
     [LoggerMessage(101, LogLevel.Warning, "Conversation {ConversationId} could not be recorded by its members' user grains")]
     private static partial void LogCreateFailed(ILogger logger, Exception exception, string conversationId);
 
-    [LoggerMessage(102, LogLevel.Error, "Seq {Seq} of conversation {ConversationId} was already stored; deactivating to reload the counter")]
-    private static partial void LogSeqTaken(ILogger logger, Exception exception, string conversationId, long seq);
-
     [LoggerMessage(103, LogLevel.Warning, "Read receipt for conversation {ConversationId} from non-member {UserId} ignored")]
     private static partial void LogForeignRead(ILogger logger, string conversationId, string userId);
 }

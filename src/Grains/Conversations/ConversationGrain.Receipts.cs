@@ -13,7 +13,7 @@ internal sealed partial class ConversationGrain
     {
         RequireMember(userId);
         var current = ReceiptOf(userId);
-        var delivered = Math.Min(seq, _maxSeq);
+        var delivered = Math.Min(seq, _log.MaxSeq);
         if (delivered > current.DeliveredSeq)
         {
             await SaveReceiptAsync(current with { DeliveredSeq = delivered });
@@ -30,7 +30,7 @@ internal sealed partial class ConversationGrain
         }
 
         var current = ReceiptOf(userId);
-        var read = Math.Min(readSeq, _maxSeq);
+        var read = Math.Min(readSeq, _log.MaxSeq);
         if (read <= current.ReadSeq)
         {
             return;
@@ -45,6 +45,34 @@ internal sealed partial class ConversationGrain
         {
             // Logged by SaveReceiptAsync; the client's next mark-read carries the read state again.
         }
+    }
+
+    public async Task<ReadCount> GetReadCount(string userId, long seq)
+    {
+        RequireMember(userId);
+        var target = await _log.GetAsync(seq) ?? throw new RequestRejectedException(ErrorCode.MessageNotFound, $"No message with seq {seq}.");
+        var others = _members.Where(m => m != target.SenderId).ToList();
+        var read = others.Count(m => ReceiptOf(m).ReadSeq >= seq);
+        return new ReadCount { Read = read, Unread = others.Count - read };
+    }
+
+    public Task<NoticeStatus> GetNoticeStatus(long seq)
+    {
+        if (!_isNotice)
+        {
+            throw new RequestRejectedException(ErrorCode.InvalidArgument, "Only notice conversations have notice status.");
+        }
+
+        var receipt = ReceiptOf(_members[0]);
+        var exists = seq >= FirstSeq && seq <= _log.MaxSeq;
+        return Task.FromResult(new NoticeStatus
+        {
+            Exists = exists,
+            Delivered = exists && receipt.DeliveredSeq >= seq,
+            Read = exists && receipt.ReadSeq >= seq,
+            DeliveredSeq = receipt.DeliveredSeq,
+            ReadSeq = receipt.ReadSeq,
+        });
     }
 
     private async Task LoadReceiptsAsync()

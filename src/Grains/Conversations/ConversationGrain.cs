@@ -9,9 +9,10 @@ using ErrorCode = ImOrleans.Protocol.ErrorCode;
 namespace ImOrleans.Grains;
 
 /// <summary>
-/// Owns a conversation's seq counter, so it is not reentrant: sends (ConversationGrain.Send.cs) are
-/// stored one after another under contiguous seqs (R15). Only <see cref="Pull"/>, which changes
-/// nothing, may interleave. Receipts are in ConversationGrain.Receipts.cs.
+/// A 1:1 conversation (<c>s:a:b</c>) or a user's notice conversation (<c>n:user</c>). Owns the seq counter (through
+/// its <see cref="MessageLog"/>), so it is not reentrant: sends (ConversationGrain.Send.cs) are stored one after another
+/// under contiguous seqs (R15). Only <see cref="Pull"/>, which changes nothing, may interleave. Receipts are in
+/// ConversationGrain.Receipts.cs, revokes in ConversationGrain.Revoke.cs.
 /// </summary>
 [GrainType("conversation")]
 [MayInterleave(nameof(IsReadOnly))]
@@ -20,57 +21,54 @@ internal sealed partial class ConversationGrain(
     IMessageStore store,
     TimeProvider time,
     IOptions<ConversationOptions> options,
+    IOptions<MessagingOptions> messaging,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
     private const int DefaultPageSize = 20;
     private const int MaxPageSize = 100;
 
-    /// <summary>Members of a single conversation see it from its first message.</summary>
-    private const long SingleInitSeq = 1;
+    /// <summary>Members of a 1:1 or notice conversation see it from its first message.</summary>
+    private const long FirstSeq = 1;
 
     private readonly ConversationOptions _options = options.Value;
-    private readonly RecentSends _recent = new(options.Value.RecentSendCapacity);
+    private MessageLog _log = null!;
     private string _id = "";
     private string[] _members = [];
-    private long _maxSeq;
+
+    /// <summary>A notice conversation: its one member reads it; only business services (through the notice API) write to it.</summary>
+    private bool _isNotice;
 
     public static bool IsReadOnly(IInvokable request) => request.GetMethodName() == nameof(Pull);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _id = this.GetPrimaryKeyString();
-        if (!Identifiers.TryParseSingle(_id, out var a, out var b))
+        _log = new MessageLog(_id, store, time, _options.RecentSendCapacity, logger, DeactivateOnIdle);
+        if (Identifiers.TryParseSingle(_id, out var a, out var b))
+        {
+            _members = [a, b];
+        }
+        else if (Identifiers.TryParseNotice(_id, out var user))
+        {
+            _members = [user];
+            _isNotice = true;
+        }
+        else
         {
             return; // No members: every call is rejected with ConversationNotFound.
         }
 
-        _members = [a, b];
-        _maxSeq = await store.GetMaxSeqAsync(_id);
+        await _log.LoadAsync();
         await LoadReceiptsAsync();
     }
 
     public async Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit)
     {
         RequireMember(userId);
-        var newest = _maxSeq;
         var take = limit == 0 ? DefaultPageSize : Math.Clamp(limit, 1, MaxPageSize);
-        var from = Math.Max(minSeq, SingleInitSeq);
-        var to = maxSeq <= 0 || maxSeq > newest ? newest : maxSeq;
-        IReadOnlyList<StoredMessage> messages = [];
-        if (from <= to)
-        {
-            try
-            {
-                messages = await store.ReadRangeAsync(_id, from, to, take);
-            }
-            catch (Exception ex)
-            {
-                LogStoreFailed(logger, ex, _id);
-                throw new RequestRejectedException(ErrorCode.Unavailable, "History is unavailable; retry.");
-            }
-        }
-
-        return new HistoryPage { Messages = messages, MaxSeq = newest, InitSeq = SingleInitSeq };
+        var newest = _log.MaxSeq;
+        var messages = await _log.ReadAsync(userId, minSeq, maxSeq, take, FirstSeq, newest);
+        return new HistoryPage { Messages = messages, MaxSeq = newest, InitSeq = FirstSeq };
     }
 
     private void RequireMember(string userId)

@@ -13,6 +13,7 @@ public static class ImOrleansSiloBuilderExtensions
         new(StringComparer.OrdinalIgnoreCase)
         {
             [StorageProviders.Sqlite] = SqliteStorage.Add,
+            [StorageProviders.PostgreSql] = PostgresStorage.Add,
         };
 
     /// <summary>
@@ -39,6 +40,7 @@ public static class ImOrleansSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<UserGrainOptions>();
         services.AddOptions<ConversationOptions>();
+        services.AddImOrleansMessagingOptions();
         return builder;
     }
 }

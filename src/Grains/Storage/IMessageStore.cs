@@ -17,8 +17,24 @@ public interface IMessageStore
     /// <summary>The highest stored seq of the conversation, or 0 if it has no message.</summary>
     Task<long> GetMaxSeqAsync(string conversationId);
 
-    /// <summary>The newest <paramref name="limit"/> messages with minSeq &lt;= seq &lt;= maxSeq, ascending by seq.</summary>
-    Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit);
+    /// <summary>
+    /// The newest <paramref name="limit"/> messages with minSeq &lt;= seq &lt;= maxSeq, ascending by seq. Messages
+    /// <paramref name="viewerId"/> deleted for themselves (see <see cref="HideAsync"/>) come back with status Deleted,
+    /// no content and no attachments, so the seqs stay contiguous.
+    /// </summary>
+    Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit, string? viewerId = null);
+
+    /// <summary>The message at (conversation, seq), or null.</summary>
+    Task<StoredMessage?> GetAsync(string conversationId, long seq);
+
+    /// <summary>
+    /// Marks the message at <paramref name="revokedSeq"/> revoked (status 2, content and attachments cleared) and
+    /// appends <paramref name="revokeMessage"/>, in one transaction. Faults like <see cref="AppendAsync"/>.
+    /// </summary>
+    Task AppendRevokeAsync(long revokedSeq, StoredMessage revokeMessage);
+
+    /// <summary>Hides messages of a conversation from one user's view (delete for me, R19). Durable when the task completes.</summary>
+    Task HideAsync(string userId, string conversationId, IReadOnlyList<long> seqs);
 
     /// <summary>The message an earlier send with this client message id stored, if any.</summary>
     Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId);

@@ -11,8 +11,7 @@ internal sealed partial class MessageStore
 {
     private Task? _writerLoop;
     private DbConnection? _writer;
-    private DbCommand? _appendCommand;
-    private DbCommand? _receiptCommand;
+    private WriterCommands? _commands;
 
     /// <summary>Starts the writer loop. Called once by the silo lifecycle (or a test).</summary>
     public Task StartAsync(CancellationToken cancellationToken)
@@ -99,15 +98,23 @@ internal sealed partial class MessageStore
 
     private async Task CommitAsync(List<PendingWrite> batch, bool[] applied)
     {
-        var (append, receipt) = await GetWriterCommandsAsync();
+        var commands = await GetWriterCommandsAsync();
         await using var transaction = await _writer!.BeginTransactionAsync();
-        append.Transaction = transaction;
-        receipt.Transaction = transaction;
+        commands.Enlist(transaction);
         for (var i = 0; i < batch.Count; i++)
         {
-            if (batch[i].Message is { } m)
+            var write = batch[i];
+            if (write.Message is { } m)
             {
-                var p = append.Parameters;
+                if (write.RevokedSeq > 0)
+                {
+                    var r = commands.Revoke.Parameters;
+                    r[0].Value = m.ConversationId;
+                    r[1].Value = write.RevokedSeq;
+                    await commands.Revoke.ExecuteNonQueryAsync();
+                }
+
+                var p = commands.Append.Parameters;
                 p[0].Value = m.ConversationId;
                 p[1].Value = m.Seq;
                 p[2].Value = m.ClientMsgId;
@@ -118,17 +125,29 @@ internal sealed partial class MessageStore
                 p[7].Value = m.ClientTimeMs;
                 p[8].Value = m.ServerTimeMs;
                 p[9].Value = (int)m.Status;
-                applied[i] = await append.ExecuteNonQueryAsync() == 1;
+                applied[i] = await commands.Append.ExecuteNonQueryAsync() == 1;
+            }
+            else if (write.Receipt is { } receipt)
+            {
+                var p = commands.Receipt.Parameters;
+                p[0].Value = receipt.ConversationId;
+                p[1].Value = receipt.UserId;
+                p[2].Value = receipt.DeliveredSeq;
+                p[3].Value = receipt.ReadSeq;
+                await commands.Receipt.ExecuteNonQueryAsync();
+                applied[i] = true;
             }
             else
             {
-                var r = batch[i].Receipt!;
-                var p = receipt.Parameters;
-                p[0].Value = r.ConversationId;
-                p[1].Value = r.UserId;
-                p[2].Value = r.DeliveredSeq;
-                p[3].Value = r.ReadSeq;
-                await receipt.ExecuteNonQueryAsync();
+                var p = commands.Hide.Parameters;
+                p[0].Value = write.HiddenBy;
+                p[1].Value = write.HiddenConversationId;
+                foreach (var seq in write.HiddenSeqs)
+                {
+                    p[2].Value = seq;
+                    await commands.Hide.ExecuteNonQueryAsync();
+                }
+
                 applied[i] = true;
             }
         }
@@ -136,41 +155,40 @@ internal sealed partial class MessageStore
         await transaction.CommitAsync();
     }
 
-    private async Task<(DbCommand Append, DbCommand Receipt)> GetWriterCommandsAsync()
+    private async Task<WriterCommands> GetWriterCommandsAsync()
     {
         if (_writer is null)
         {
             _writer = await _dataSource.OpenConnectionAsync();
-            _appendCommand = CreateCommand(_writer, MessageStoreSql.Append);
-            foreach (var name in (string[])["conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"])
-            {
-                AddParameter(_appendCommand, name, null);
-            }
-
-            _receiptCommand = CreateCommand(_writer, MessageStoreSql.SaveReceipt);
-            foreach (var name in (string[])["conversation_id", "user_id", "delivered_seq", "read_seq"])
-            {
-                AddParameter(_receiptCommand, name, null);
-            }
+            _commands = new WriterCommands(
+                Prepare(MessageStoreSql.Append, "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
+                Prepare(MessageStoreSql.SaveReceipt, "conversation_id", "user_id", "delivered_seq", "read_seq"),
+                Prepare(MessageStoreSql.Revoke, "conversation_id", "seq"),
+                Prepare(MessageStoreSql.Hide, "user_id", "conversation_id", "seq"));
         }
 
-        return (_appendCommand!, _receiptCommand!);
+        return _commands!;
+
+        DbCommand Prepare(string sql, params string[] parameters)
+        {
+            var command = CreateCommand(_writer, sql);
+            foreach (var name in parameters)
+            {
+                AddParameter(command, name, null);
+            }
+
+            return command;
+        }
     }
 
     private async Task CloseWriterAsync()
     {
         var writer = _writer;
         _writer = null;
-        if (_appendCommand is not null)
+        if (_commands is not null)
         {
-            await _appendCommand.DisposeAsync();
-            _appendCommand = null;
-        }
-
-        if (_receiptCommand is not null)
-        {
-            await _receiptCommand.DisposeAsync();
-            _receiptCommand = null;
+            await _commands.DisposeAsync();
+            _commands = null;
         }
 
         if (writer is not null)
@@ -183,6 +201,26 @@ internal sealed partial class MessageStore
             {
                 LogCloseFailed(ex);
             }
+        }
+    }
+
+    /// <summary>The writer connection's statements, prepared once per connection.</summary>
+    private sealed record WriterCommands(DbCommand Append, DbCommand Receipt, DbCommand Revoke, DbCommand Hide) : IAsyncDisposable
+    {
+        public void Enlist(DbTransaction transaction)
+        {
+            Append.Transaction = transaction;
+            Receipt.Transaction = transaction;
+            Revoke.Transaction = transaction;
+            Hide.Transaction = transaction;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Append.DisposeAsync();
+            await Receipt.DisposeAsync();
+            await Revoke.DisposeAsync();
+            await Hide.DisposeAsync();
         }
     }
 }

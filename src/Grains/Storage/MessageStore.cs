@@ -44,6 +44,12 @@ internal sealed partial class MessageStore : IMessageStore
 
     public Task AppendAsync(StoredMessage message) => EnqueueAsync(PendingWrite.ForAppend(message));
 
+    public Task AppendRevokeAsync(long revokedSeq, StoredMessage revokeMessage) =>
+        EnqueueAsync(PendingWrite.ForRevoke(revokedSeq, revokeMessage));
+
+    public Task HideAsync(string userId, string conversationId, IReadOnlyList<long> seqs) =>
+        seqs.Count == 0 ? Task.CompletedTask : EnqueueAsync(PendingWrite.ForHide(userId, conversationId, seqs));
+
     public Task SaveReceiptAsync(string conversationId, string userId, long deliveredSeq, long readSeq) =>
         EnqueueAsync(PendingWrite.ForReceipt(new Receipt
         {
@@ -62,7 +68,7 @@ internal sealed partial class MessageStore : IMessageStore
         return Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
-    public async Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit)
+    public async Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit, string? viewerId = null)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = CreateCommand(connection, MessageStoreSql.ReadRangeNewestFirst);
@@ -70,18 +76,32 @@ internal sealed partial class MessageStore : IMessageStore
         AddParameter(command, "min_seq", minSeq);
         AddParameter(command, "max_seq", maxSeq);
         AddParameter(command, "limit", limit);
+        AddParameter(command, "viewer_id", viewerId ?? "");
         var messages = new List<StoredMessage>(Math.Min(limit, 128));
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                messages.Add(ReadMessage(reader));
+                var message = ReadMessage(reader);
+                messages.Add(reader.GetInt32(10) == 0
+                    ? message
+                    : message with { Status = MessageStatus.Deleted, Content = "", Attachments = [] });
             }
         }
 
         // Selected newest first so LIMIT keeps the newest page; handed out ascending.
         messages.Reverse();
         return messages;
+    }
+
+    public async Task<StoredMessage?> GetAsync(string conversationId, long seq)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = CreateCommand(connection, MessageStoreSql.Get);
+        AddParameter(command, "conversation_id", conversationId);
+        AddParameter(command, "seq", seq);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? ReadMessage(reader) : null;
     }
 
     public async Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId)

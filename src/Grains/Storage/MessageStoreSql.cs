@@ -24,8 +24,22 @@ internal static class MessageStoreSql
     public const string MaxSeq =
         "SELECT COALESCE(MAX(seq), 0) FROM im_messages WHERE conversation_id = @conversation_id";
 
+    // The viewer's hidden (deleted for them) messages come back flagged, not left out, so seqs stay contiguous.
     public const string ReadRangeNewestFirst =
-        $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq >= @min_seq AND seq <= @max_seq ORDER BY seq DESC LIMIT @limit";
+        "SELECT m.conversation_id, m.seq, m.client_msg_id, m.sender_id, m.msg_type, m.content, m.attachments, m.client_time_ms, m.server_time_ms, m.status, " +
+        "CASE WHEN h.seq IS NULL THEN 0 ELSE 1 END AS hidden " +
+        "FROM im_messages m LEFT JOIN im_hidden h ON h.user_id = @viewer_id AND h.conversation_id = m.conversation_id AND h.seq = m.seq " +
+        "WHERE m.conversation_id = @conversation_id AND m.seq >= @min_seq AND m.seq <= @max_seq ORDER BY m.seq DESC LIMIT @limit";
+
+    public const string Get =
+        $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq = @seq";
+
+    // A revoked message keeps its row (and so its seq) but loses its content and attachments.
+    public const string Revoke =
+        "UPDATE im_messages SET status = 2, content = '', attachments = NULL WHERE conversation_id = @conversation_id AND seq = @seq";
+
+    public const string Hide =
+        "INSERT INTO im_hidden (user_id, conversation_id, seq) VALUES (@user_id, @conversation_id, @seq) ON CONFLICT (user_id, conversation_id, seq) DO NOTHING";
 
     public const string FindByClientMsgId =
         $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND client_msg_id = @client_msg_id ORDER BY seq LIMIT 1";

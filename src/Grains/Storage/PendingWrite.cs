@@ -10,12 +10,28 @@ internal sealed class PendingWrite : TaskCompletionSource
     {
     }
 
-    /// <summary>The message to append; null for a receipt.</summary>
+    /// <summary>The message to append (for an append or a revoke); null otherwise.</summary>
     public StoredMessage? Message { get; private init; }
 
     public Receipt? Receipt { get; private init; }
 
+    /// <summary>For a revoke: the seq whose message is marked revoked in the same transaction as <see cref="Message"/>.</summary>
+    public long RevokedSeq { get; private init; }
+
+    /// <summary>For a hide: whose view, and which seqs of <see cref="HiddenConversationId"/>.</summary>
+    public string? HiddenBy { get; private init; }
+
+    public string HiddenConversationId { get; private init; } = "";
+
+    public IReadOnlyList<long> HiddenSeqs { get; private init; } = [];
+
     public static PendingWrite ForAppend(StoredMessage message) => new() { Message = message };
 
     public static PendingWrite ForReceipt(Receipt receipt) => new() { Receipt = receipt };
+
+    public static PendingWrite ForRevoke(long revokedSeq, StoredMessage revokeMessage) =>
+        new() { Message = revokeMessage, RevokedSeq = revokedSeq };
+
+    public static PendingWrite ForHide(string userId, string conversationId, IReadOnlyList<long> seqs) =>
+        new() { HiddenBy = userId, HiddenConversationId = conversationId, HiddenSeqs = seqs };
 }

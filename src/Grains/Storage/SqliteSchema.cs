@@ -34,6 +34,14 @@ internal static class SqliteSchema
             PRIMARY KEY (conversation_id, user_id)
         );
 
+        -- Messages a user deleted for themselves (R19): hidden from that user's pulls on every device.
+        CREATE TABLE IF NOT EXISTS im_hidden (
+            user_id         TEXT   NOT NULL,
+            conversation_id TEXT   NOT NULL,
+            seq             BIGINT NOT NULL,
+            PRIMARY KEY (user_id, conversation_id, seq)
+        );
+
         CREATE TABLE IF NOT EXISTS OrleansQuery (
             QueryKey  TEXT NOT NULL PRIMARY KEY,
             QueryText TEXT NOT NULL

@@ -16,4 +16,6 @@ internal sealed class ConversationRecord
     [Id(7)] public bool Muted { get; set; }
     [Id(8)] public bool Quit { get; set; }
     [Id(9)] public string Extra { get; set; } = "";
+    /// <summary>Once <see cref="Quit"/>: the last seq the user may see.</summary>
+    [Id(10)] public long QuitSeq { get; set; }
 }

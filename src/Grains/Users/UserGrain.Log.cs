@@ -24,4 +24,7 @@ internal sealed partial class UserGrain
 
     [LoggerMessage(206, LogLevel.Warning, "User {UserId} got a message of conversation {ConversationId}, which is not theirs; ignored")]
     private static partial void LogForeignMessage(ILogger logger, string userId, string conversationId);
+
+    [LoggerMessage(207, LogLevel.Warning, "User {UserId} could not tell group {ConversationId} that it is online")]
+    private static partial void LogGroupAnnounceFailed(ILogger logger, Exception exception, string userId, string conversationId);
 }

@@ -32,7 +32,7 @@ internal sealed partial class UserGrain
             }
 
             // Stored: the other members get a read receipt, and this user's other devices sync (R22).
-            await GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId)).OnRead(_userId, target);
+            await GrainFactory.MessageLog(conversationId).OnRead(_userId, target);
             var receipt = new Receipt { ConversationId = conversationId, UserId = _userId, ReadSeq = target };
             Push(receipt, static (observer, r) => observer.OnReceipt(r));
         }
@@ -65,7 +65,7 @@ internal sealed partial class UserGrain
             PeerId = record.PeerId,
             LastMessage = last,
             InitSeq = record.InitSeq,
-            MaxSeq = last?.Seq ?? 0,
+            MaxSeq = MaxSeqOf(record),
             ReadSeq = record.ReadSeq,
             Muted = record.Muted,
             Quit = record.Quit,
@@ -73,5 +73,13 @@ internal sealed partial class UserGrain
         };
     }
 
-    private long MaxSeqOf(string conversationId) => _lastMessages.GetValueOrDefault(conversationId)?.Seq ?? 0;
+    private long MaxSeqOf(string conversationId) =>
+        Conversations.TryGetValue(conversationId, out var record) ? MaxSeqOf(record) : 0;
+
+    /// <summary>The newest seq the user may see: a group they left stops at the seq they left at.</summary>
+    private long MaxSeqOf(ConversationRecord record)
+    {
+        var max = _lastMessages.GetValueOrDefault(record.ConversationId)?.Seq ?? 0;
+        return record.Quit ? Math.Min(max, record.QuitSeq) : max;
+    }
 }

@@ -12,7 +12,7 @@ internal sealed partial class UserGrain
 
     private TimeSpan SessionLease => options.Value.SessionLease;
 
-    public Task Connect(SessionInfo session, ISessionObserver observer)
+    public async Task Connect(SessionInfo session, ISessionObserver observer)
     {
         if (string.IsNullOrEmpty(session?.SessionId) || observer is null)
         {
@@ -33,13 +33,14 @@ internal sealed partial class UserGrain
         }
 
         _sessions[session.SessionId] = new Session(session, observer, now + SessionLease);
+        LogSessionConnected(logger, _userId, session.SessionId, session.DeviceId, session.EdgeId);
         if (!wasOnline)
         {
             _onlineSinceMs = now.ToUnixTimeMilliseconds();
-        }
 
-        LogSessionConnected(logger, _userId, session.SessionId, session.DeviceId, session.EdgeId);
-        return Task.CompletedTask;
+            // Before the login is answered, so the client's sync sees the groups' newest seqs.
+            await AnnounceOnlineAsync();
+        }
     }
 
     public Task<bool> RenewSession(string sessionId, ISessionObserver observer)
@@ -80,9 +81,10 @@ internal sealed partial class UserGrain
 
     private void StartMaintenanceTimer()
     {
-        // Often enough that an expired session lingers at most a third of a lease; the timer does
-        // not keep the grain active.
-        var period = TimeSpan.FromTicks(Math.Clamp(SessionLease.Ticks / 3, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+        // Often enough that an expired session lingers at most a third of a lease, and that group online leases are
+        // renewed in time; the timer does not keep the grain active.
+        var third = Math.Min(SessionLease.Ticks, groupOptions.Value.OnlineLease.Ticks) / 3;
+        var period = TimeSpan.FromTicks(Math.Clamp(third, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
         this.RegisterGrainTimer(OnMaintenanceTimerAsync, period, period);
     }
 
@@ -96,6 +98,7 @@ internal sealed partial class UserGrain
             MarkOfflineIfLast();
         }
 
+        RenewGroupPresence();
         if (_dirty)
         {
             await TryFlushAsync();
@@ -108,6 +111,7 @@ internal sealed partial class UserGrain
         {
             state.State.LastSeenMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             _dirty = true;
+            AnnounceOffline();
         }
     }
 

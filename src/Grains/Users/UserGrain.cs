@@ -8,9 +8,11 @@ using Microsoft.Extensions.Options;
 namespace ImOrleans.Grains;
 
 /// <summary>
-/// A user's conversation records (this file), read state and conversation list (UserGrain.ReadState.cs)
-/// and live sessions (UserGrain.Sessions.cs). Max seq and last message per conversation are in memory:
-/// loaded from the store on activation and kept current by <see cref="OnMessage"/>.
+/// A user's conversation records (this file), read state and conversation list (UserGrain.ReadState.cs), live
+/// sessions (UserGrain.Sessions.cs), group memberships and online announcements (UserGrain.Groups.cs) and
+/// per-user message settings (UserGrain.Messages.cs). Max seq and last message per conversation are in memory:
+/// loaded from the store on activation, kept current by <see cref="OnMessage"/> and, for groups (which push only
+/// to online members), refreshed when the user comes online.
 /// </summary>
 [GrainType("user")]
 internal sealed partial class UserGrain(
@@ -18,6 +20,7 @@ internal sealed partial class UserGrain(
     IMessageStore store,
     TimeProvider time,
     IOptions<UserGrainOptions> options,
+    IOptions<GroupOptions> groupOptions,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private readonly Dictionary<string, StoredMessage> _lastMessages = new(StringComparer.Ordinal);
@@ -32,9 +35,18 @@ internal sealed partial class UserGrain(
     {
         var key = this.GetPrimaryKeyString();
         _userId = key.StartsWith(GrainKeys.UserPrefix, StringComparison.Ordinal) ? GrainKeys.UserIdOf(key) : key;
-        foreach (var (conversationId, last) in await store.GetLatestAsync(Conversations.Keys))
+        foreach (var (conversationId, last) in await store.GetLatestAsync([.. Conversations.Values.Where(r => !r.Quit).Select(r => r.ConversationId)]))
         {
             _lastMessages[conversationId] = last;
+        }
+
+        // A group the user left keeps showing the last message they could see, not what the group says since.
+        foreach (var quit in Conversations.Values.Where(r => r.Quit && r.QuitSeq >= r.InitSeq))
+        {
+            if (await store.GetAsync(quit.ConversationId, quit.QuitSeq) is { } last)
+            {
+                _lastMessages[quit.ConversationId] = last;
+            }
         }
 
         StartMaintenanceTimer();
@@ -48,14 +60,19 @@ internal sealed partial class UserGrain(
         }
     }
 
-    public async Task EnsureConversation(ConversationMembership membership)
+    public async Task<bool> EnsureConversation(ConversationMembership membership)
     {
-        if (Conversations.ContainsKey(membership.ConversationId))
+        var initSeq = Math.Max(1, membership.InitSeq);
+        if (Conversations.TryGetValue(membership.ConversationId, out var existing))
         {
-            return;
+            if (existing.Quit && membership.Type == ConversationType.Group)
+            {
+                await RejoinAsync(existing, membership, initSeq);
+            }
+
+            return IsOnline;
         }
 
-        var initSeq = Math.Max(1, membership.InitSeq);
         Conversations[membership.ConversationId] = new ConversationRecord
         {
             ConversationId = membership.ConversationId,
@@ -75,6 +92,8 @@ internal sealed partial class UserGrain(
             Conversations.Remove(membership.ConversationId);
             throw;
         }
+
+        return IsOnline;
     }
 
     public async Task OnMessage(StoredMessage message)
@@ -91,7 +110,13 @@ internal sealed partial class UserGrain(
             await TryFlushAsync();
         }
 
-        if (!_lastMessages.TryGetValue(message.ConversationId, out var last) || message.Seq > last.Seq)
+        if (record.Quit && message.Seq > record.QuitSeq)
+        {
+            return; // Sent after the user left: not theirs to see.
+        }
+
+        // A message at the newest seq may come again with a new status (revoked): keep the newest version.
+        if (!_lastMessages.TryGetValue(message.ConversationId, out var last) || message.Seq >= last.Seq)
         {
             _lastMessages[message.ConversationId] = message;
         }
@@ -105,11 +130,21 @@ internal sealed partial class UserGrain(
         Push(message, static (observer, m) => observer.OnMessage(m));
     }
 
-    /// <summary>A record for a conversation first heard of through a message; null if the id names no conversation of this user.</summary>
-    private ConversationRecord? RecordFromId(string conversationId) =>
-        Identifiers.PeerOf(conversationId, _userId) is { } peer
-            ? new ConversationRecord { ConversationId = conversationId, Type = ConversationType.Single, PeerId = peer, InitSeq = 1 }
+    /// <summary>
+    /// A record for a 1:1 or notice conversation first heard of through a message; null if the id names no such
+    /// conversation of this user (groups are recorded only through <see cref="EnsureConversation"/>).
+    /// </summary>
+    private ConversationRecord? RecordFromId(string conversationId)
+    {
+        if (Identifiers.PeerOf(conversationId, _userId) is { } peer)
+        {
+            return new ConversationRecord { ConversationId = conversationId, Type = ConversationType.Single, PeerId = peer, InitSeq = 1 };
+        }
+
+        return Identifiers.TryParseNotice(conversationId, out var owner) && owner == _userId
+            ? new ConversationRecord { ConversationId = conversationId, Type = ConversationType.System, Name = "Notices", InitSeq = 1 }
             : null;
+    }
 
     private async Task WriteStateAsync()
     {

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(ImOrleans.Protocol.Benchmarks.FrameCodecBenchmarks).Assembly).Run(args);

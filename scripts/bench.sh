@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Runs the standard load-test set against a fresh Release server per run and writes the medians (min-max) into
+# docs/benchmarks.md (the generated block between the results markers).
+#
+#   scripts/bench.sh                 # the standard set, 3 runs each (about 12 minutes on 2 cores)
+#   scripts/bench.sh --quick         # reduced sizes, 1 run each (about 2 minutes): checks the script works
+#   scripts/bench.sh --runs 5 --only chat-closed,chat-open
+#
+# Environment: BENCH_PORT (edge port, default 7300, so a dev server on 7100 is left alone), BENCH_OUT (folder for
+# the JSON lines and logs, default a new temp folder). The server and the load tester share the machine: every
+# figure comes with both processes' CPU.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=3
+quick=0
+only=""
+output=docs/benchmarks.md
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; runs=1 ;;
+    --runs) runs="$2"; shift ;;
+    --only) only="$2"; shift ;;
+    --output) output="$2"; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+port=${BENCH_PORT:-7300}
+out=${BENCH_OUT:-$(mktemp -d /tmp/imorleans-bench.XXXXXX)}
+mkdir -p "$out"
+results="$out/results.jsonl"
+: > "$results"
+
+echo "building Release (silo, load tester)..."
+dotnet build src/Silo -c Release -nologo -v quiet >"$out/build.log" 2>&1 || { tail -20 "$out/build.log"; exit 1; }
+dotnet build src/LoadTest -c Release -nologo -v quiet >>"$out/build.log" 2>&1 || { tail -20 "$out/build.log"; exit 1; }
+silo=src/Silo/bin/Release/net10.0/ImOrleans.Silo.dll
+loadtest=src/LoadTest/bin/Release/net10.0/ImOrleans.LoadTest.dll
+
+if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "port $port is already in use; set BENCH_PORT" >&2
+  exit 1
+fi
+
+server_pid=""
+data_dir=""
+start_server() {
+  data_dir=$(mktemp -d /tmp/imorleans-bench-data.XXXXXX)
+  dotnet "$silo" \
+    --Storage:DataDirectory="$data_dir" \
+    --Edge:Port="$port" --Http:Port=0 \
+    --Cluster:ClusterId="bench-$RANDOM" --Cluster:SiloPort=$((port + 10)) --Cluster:GatewayPort=$((port + 11)) \
+    --Logging:LogLevel:Default=Warning >"$1" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 120); do
+    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "server exited; see $1" >&2
+      tail -20 "$1" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+  echo "server did not open port $port within 60 s; see $1" >&2
+  exit 1
+}
+
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -INT "$server_pid"
+    for _ in $(seq 1 60); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+  [ -n "$data_dir" ] && rm -rf "$data_dir"
+  data_dir=""
+}
+trap stop_server EXIT
+
+# run LABEL SCENARIO ARGS...: RUNS runs, each against a fresh server and data folder.
+run() {
+  local label=$1
+  shift
+  if [ -n "$only" ] && [[ ",$only," != *",$label,"* ]]; then
+    return 0
+  fi
+  for i in $(seq 1 "$runs"); do
+    echo "== $label, run $i/$runs: ImOrleans.LoadTest $*"
+    start_server "$out/server-$label-$i.log"
+    # The load tester exits 1 when it saw loss, duplicates or drops: the figures are recorded all the same.
+    dotnet "$loadtest" "$@" --server "127.0.0.1:$port" --pid "$server_pid" --json --label "$label" \
+      >>"$results" 2>"$out/loadtest-$label-$i.log" || echo "   (exit $?: see $out/loadtest-$label-$i.log)"
+    tail -1 "$results" | cut -c1-200
+    stop_server
+  done
+}
+
+if [ "$quick" = 1 ]; then
+  run chat-closed chat --users 200 --window 4 --body-size 64 --duration 8 --warmup 2
+  run chat-open chat --users 200 --rate 2000 --body-size 64 --duration 8 --warmup 2
+  run connect connect --users 2000 --duration 5 --source-addresses 127.0.0.2,127.0.0.3
+  run churn churn --users 20 --rate 100 --churn-fraction 0.2 --churn-interval 1 --duration 8
+else
+  run chat-closed chat --users 1000 --window 4 --body-size 64 --duration 30 --warmup 5
+  run chat-open chat --users 1000 --rate 8000 --body-size 64 --duration 30 --warmup 5
+  run connect connect --users 10000 --duration 30 --source-addresses 127.0.0.2,127.0.0.3
+  run churn churn --users 100 --rate 500 --churn-fraction 0.2 --churn-interval 2 --duration 30
+fi
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || commit="$commit + uncommitted changes"
+dotnet "$loadtest" report --input "$results" --output "$output" --commit "$commit"
+echo "JSON lines and logs: $out"

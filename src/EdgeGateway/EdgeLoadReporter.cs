@@ -1,0 +1,120 @@
+using System.Net;
+using ImOrleans.Grains;
+
+namespace ImOrleans.EdgeGateway;
+
+/// <summary>
+/// Tells the cluster's edge directory, every <see cref="NavigationOptions.ReportInterval"/>, where clients reach this
+/// edge and how many connections it holds (R8). A crashed edge simply stops reporting and drops out after
+/// <see cref="NavigationOptions.EntryLifetime"/>; one that stops cleanly removes itself at once.
+/// </summary>
+internal sealed partial class EdgeLoadReporter(
+    IGrainFactory grains,
+    EdgeSessionRegistry sessions,
+    EdgeListener listener,
+    IOptions<NavigationOptions> navigation,
+    IOptions<EdgeGatewayOptions> edge,
+    TimeProvider time,
+    ILogger<EdgeLoadReporter> logger) : BackgroundService
+{
+    private bool _failing;
+
+    private IEdgeDirectoryGrain Directory => grains.GetGrain<IEdgeDirectoryGrain>(IEdgeDirectoryGrain.Key);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!navigation.Value.Enabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(navigation.Value.ReportInterval, time);
+        try
+        {
+            do
+            {
+                await ReportAsync();
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!navigation.Value.Enabled || listener.BoundEndpoint is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // Clients asking from now on should not be sent here; best effort, the entry expires anyway.
+            await Directory.Remove(edge.Value.EdgeId).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRemoveFailed(logger, ex, edge.Value.EdgeId);
+        }
+    }
+
+    private async Task ReportAsync()
+    {
+        if (listener.BoundEndpoint is not { } bound)
+        {
+            return; // Kestrel has not bound the listener yet.
+        }
+
+        var load = new EdgeLoad
+        {
+            EdgeId = edge.Value.EdgeId,
+            Address = AdvertisedAddress(bound),
+            Connections = sessions.Count,
+            Lifetime = navigation.Value.EntryLifetime,
+        };
+        try
+        {
+            await Directory.Report(load).WaitAsync(navigation.Value.EntryLifetime);
+            if (_failing)
+            {
+                _failing = false;
+                LogReportRecovered(logger, load.EdgeId);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The cluster is unreachable or failing over; the next tick tries again. Logged once per outage.
+            if (!_failing)
+            {
+                _failing = true;
+                LogReportFailed(logger, ex, load.EdgeId);
+            }
+        }
+    }
+
+    private string AdvertisedAddress(IPEndPoint bound)
+    {
+        if (navigation.Value.AdvertisedAddress.Length > 0)
+        {
+            return navigation.Value.AdvertisedAddress;
+        }
+
+        var host = bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any)
+            ? Dns.GetHostName()
+            : bound.Address.ToString();
+        return host.Contains(':') ? $"[{host}]:{bound.Port}" : $"{host}:{bound.Port}";
+    }
+
+    [LoggerMessage(30, LogLevel.Warning, "Edge {EdgeId} could not report its load to the edge directory; retrying every interval")]
+    private static partial void LogReportFailed(ILogger logger, Exception exception, string edgeId);
+
+    [LoggerMessage(31, LogLevel.Information, "Edge {EdgeId} reports its load to the edge directory again")]
+    private static partial void LogReportRecovered(ILogger logger, string edgeId);
+
+    [LoggerMessage(32, LogLevel.Warning, "Edge {EdgeId} could not remove itself from the edge directory; it expires by itself")]
+    private static partial void LogRemoveFailed(ILogger logger, Exception exception, string edgeId);
+}

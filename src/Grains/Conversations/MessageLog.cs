@@ -1,0 +1,203 @@
+using ImOrleans.Grains.Storage;
+using ImOrleans.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+using ErrorCode = ImOrleans.Protocol.ErrorCode;
+
+namespace ImOrleans.Grains;
+
+/// <summary>
+/// The seq counter and stored history of one conversation, shared by the conversation and group grains: deduplicates
+/// by client message id (R16), stores each message under the next seq before anything acks it (R15), reads history
+/// and revokes. Store failures become <see cref="RequestRejectedException"/>s the client can act on. Owned by one grain
+/// activation and used only from its turns.
+/// </summary>
+internal sealed partial class MessageLog(string conversationId, IMessageStore store, TimeProvider time, int recentSendCapacity, ILogger logger, Action onStaleCounter)
+{
+    private readonly RecentSends _recent = new(recentSendCapacity);
+    private StoredMessage? _last;
+
+    public string ConversationId { get; } = conversationId;
+
+    /// <summary>The newest stored seq; 0 before the first message.</summary>
+    public long MaxSeq { get; private set; }
+
+    public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public async Task LoadAsync() => MaxSeq = await store.GetMaxSeqAsync(ConversationId);
+
+    /// <summary>The stored message of an earlier send with this client message id by this sender, if any.</summary>
+    public async Task<StoredMessage?> FindEarlierSendAsync(string senderId, OutgoingMessage message)
+    {
+        if (_recent.Find(senderId, message.ClientMsgId) is { } recent)
+        {
+            return recent;
+        }
+
+        if (!message.Resend)
+        {
+            return null;
+        }
+
+        try
+        {
+            var found = await store.FindByClientMsgIdAsync(ConversationId, message.ClientMsgId);
+            if (found?.SenderId != senderId)
+            {
+                return null;
+            }
+
+            _recent.Add(found);
+            return found;
+        }
+        catch (Exception ex)
+        {
+            LogStoreFailed(logger, ex, ConversationId);
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The message store is unavailable; resend later.");
+        }
+    }
+
+    /// <summary>The message the next append would store: the next seq, stamped now.</summary>
+    public StoredMessage Next(string senderId, MessageType type, string content, IReadOnlyList<AttachmentInfo> attachments, string clientMsgId, long clientTimeMs) => new()
+    {
+        ConversationId = ConversationId,
+        Seq = MaxSeq + 1,
+        ClientMsgId = clientMsgId,
+        SenderId = senderId,
+        Type = type,
+        Content = content,
+        Attachments = attachments,
+        ClientTimeMs = clientTimeMs,
+        ServerTimeMs = Now,
+        Status = MessageStatus.Normal,
+    };
+
+    public StoredMessage Next(string senderId, OutgoingMessage message) =>
+        Next(senderId, message.Type, message.Content ?? "", message.Attachments ?? [], message.ClientMsgId, message.ClientTimeMs);
+
+    /// <summary>Durably stores <paramref name="message"/> (made by <see cref="Next(string, OutgoingMessage)"/>) and only then advances the counter.</summary>
+    public async Task AppendAsync(StoredMessage message)
+    {
+        await WriteAsync(message, () => store.AppendAsync(message));
+        Advance(message);
+    }
+
+    /// <summary>Marks <paramref name="target"/> revoked and stores <paramref name="revoke"/> (a REVOKE message at the next seq) in one transaction.</summary>
+    public async Task AppendRevokeAsync(StoredMessage target, StoredMessage revoke)
+    {
+        await WriteAsync(revoke, () => store.AppendRevokeAsync(target.Seq, revoke));
+        Advance(revoke);
+    }
+
+    /// <summary>The newest stored message, or null when there is none. Safe to call from an interleaving turn.</summary>
+    public async Task<StoredMessage?> GetLastAsync()
+    {
+        var seq = MaxSeq;
+        if (seq == 0 || _last?.Seq == seq)
+        {
+            return seq == 0 ? null : _last;
+        }
+
+        var loaded = await GetAsync(seq);
+
+        // An append may have run while this read was waiting; never replace a newer last message with an older one.
+        if (loaded is not null && (_last is null || _last.Seq < loaded.Seq))
+        {
+            _last = loaded;
+        }
+
+        return loaded;
+    }
+
+    /// <summary>The message at <paramref name="seq"/>, or null.</summary>
+    public async Task<StoredMessage?> GetAsync(long seq)
+    {
+        if (seq < 1 || seq > MaxSeq)
+        {
+            return null;
+        }
+
+        if (_last?.Seq == seq)
+        {
+            return _last;
+        }
+
+        try
+        {
+            return await store.GetAsync(ConversationId, seq);
+        }
+        catch (Exception ex)
+        {
+            LogStoreFailed(logger, ex, ConversationId);
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The message store is unavailable; retry.");
+        }
+    }
+
+    /// <summary>A page of history for <paramref name="viewerId"/>, limited to [<paramref name="firstVisible"/>, <paramref name="lastVisible"/>].</summary>
+    public async Task<IReadOnlyList<StoredMessage>> ReadAsync(string viewerId, long minSeq, long maxSeq, int limit, long firstVisible, long lastVisible)
+    {
+        var from = Math.Max(minSeq, firstVisible);
+        var to = maxSeq <= 0 || maxSeq > lastVisible ? lastVisible : maxSeq;
+        if (from > to)
+        {
+            return [];
+        }
+
+        try
+        {
+            return await store.ReadRangeAsync(ConversationId, from, to, limit, viewerId);
+        }
+        catch (Exception ex)
+        {
+            LogStoreFailed(logger, ex, ConversationId);
+            throw new RequestRejectedException(ErrorCode.Unavailable, "History is unavailable; retry.");
+        }
+    }
+
+    /// <summary>The revoked version of a message, as stored and pushed: same seq, no content.</summary>
+    public static StoredMessage Revoked(StoredMessage message) =>
+        message with { Status = MessageStatus.Revoked, Content = "", Attachments = [] };
+
+    /// <summary>
+    /// The REVOKE message that records <paramref name="revokerId"/> revoking <paramref name="target"/>. Server-made
+    /// messages have no client message id (clients must send one), so no client send can ever match them as a resend.
+    /// </summary>
+    public StoredMessage RevokeOf(StoredMessage target, string revokerId) =>
+        Next(revokerId, MessageType.Revoke, $"{{\"seq\":{target.Seq}}}", [], "", 0);
+
+    private void Advance(StoredMessage message)
+    {
+        MaxSeq = message.Seq;
+        _last = message;
+        if (message.ClientMsgId.Length > 0)
+        {
+            _recent.Add(message);
+        }
+    }
+
+    private async Task WriteAsync(StoredMessage message, Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (SeqTakenException ex)
+        {
+            // Another activation stored this seq: this one's counter is stale. Let a fresh
+            // activation reload it from the store; the client's resend then gets the next seq.
+            LogSeqTaken(logger, ex, ConversationId, message.Seq);
+            onStaleCounter();
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The message was not stored; resend it.");
+        }
+        catch (Exception ex)
+        {
+            LogStoreFailed(logger, ex, ConversationId);
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The message was not stored; resend it.");
+        }
+    }
+
+    [LoggerMessage(300, LogLevel.Warning, "Message store call failed for conversation {ConversationId}")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string conversationId);
+
+    [LoggerMessage(301, LogLevel.Error, "Seq {Seq} of conversation {ConversationId} was already stored; deactivating to reload the counter")]
+    private static partial void LogSeqTaken(ILogger logger, Exception exception, string conversationId, long seq);
+}

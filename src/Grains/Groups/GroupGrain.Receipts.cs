@@ -1,0 +1,107 @@
+using ErrorCode = ImOrleans.Protocol.ErrorCode;
+
+namespace ImOrleans.Grains;
+
+// Group receipts: each member's delivered and read positions are stored, never pushed to the other members (a
+// read in a group of 10,000 would be 10,000 pushes); a sender asks for a message's read count instead. These
+// calls interleave with sends and membership changes: they touch only the receipts, and keep the highest value.
+internal sealed partial class GroupGrain
+{
+    private readonly Dictionary<string, Receipt> _receipts = new(StringComparer.Ordinal);
+
+    public async Task AckDelivered(string userId, long seq)
+    {
+        var (_, last) = VisibleRange(userId);
+        var delivered = Math.Min(seq, last);
+        if (delivered > ReceiptOf(userId).DeliveredSeq)
+        {
+            await SaveReceiptAsync(userId, delivered, 0);
+        }
+    }
+
+    public async Task OnRead(string userId, long readSeq)
+    {
+        // One-way from the user grain: nobody to tell about a refusal.
+        if (!Group.Created || !Group.Members.ContainsKey(userId))
+        {
+            return;
+        }
+
+        var read = Math.Min(readSeq, _log.MaxSeq);
+        if (read > ReceiptOf(userId).ReadSeq)
+        {
+            try
+            {
+                await SaveReceiptAsync(userId, read, read);
+            }
+            catch (RequestRejectedException)
+            {
+                // Logged; the client's next mark-read carries the read state again.
+            }
+        }
+    }
+
+    public async Task<ReadCount> GetReadCount(string userId, long seq)
+    {
+        var (first, last) = VisibleRange(userId);
+        var target = seq < first || seq > last ? null : await _log.GetAsync(seq);
+        if (target is null)
+        {
+            throw new RequestRejectedException(ErrorCode.MessageNotFound, $"No message with seq {seq} that you can see.");
+        }
+
+        // Those who could see it: members now, other than its sender, who were there when it was sent.
+        var read = 0;
+        var unread = 0;
+        foreach (var (member, record) in Group.Members)
+        {
+            if (member == target.SenderId || record.InitSeq > seq)
+            {
+                continue;
+            }
+
+            if (ReceiptOf(member).ReadSeq >= seq)
+            {
+                read++;
+            }
+            else
+            {
+                unread++;
+            }
+        }
+
+        return new ReadCount { Read = read, Unread = unread };
+    }
+
+    private async Task LoadReceiptsAsync()
+    {
+        foreach (var receipt in await store.GetReceiptsAsync(_id))
+        {
+            _receipts[receipt.UserId] = receipt;
+        }
+    }
+
+    private Receipt ReceiptOf(string userId) =>
+        _receipts.GetValueOrDefault(userId) ?? new Receipt { ConversationId = _id, UserId = userId };
+
+    private async Task SaveReceiptAsync(string userId, long deliveredSeq, long readSeq)
+    {
+        try
+        {
+            await store.SaveReceiptAsync(_id, userId, deliveredSeq, readSeq);
+        }
+        catch (Exception ex)
+        {
+            LogReceiptFailed(logger, ex, _id);
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The receipt was not stored; retry.");
+        }
+
+        // Other calls may have moved it meanwhile (this runs interleaved): keep the highest of each.
+        var current = ReceiptOf(userId);
+        _receipts[userId] = current with
+        {
+            DeliveredSeq = Math.Max(current.DeliveredSeq, deliveredSeq),
+            ReadSeq = Math.Max(current.ReadSeq, readSeq),
+        };
+    }
+}

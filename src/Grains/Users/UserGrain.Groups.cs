@@ -1,0 +1,156 @@
+using ImOrleans.Protocol.Messages;
+
+namespace ImOrleans.Grains;
+
+// Group memberships. A group pushes only to members its user grains said are online, so this grain tells each of
+// its groups when the user's first session connects (and refreshes the group's last message and name, which did
+// not reach it while offline), renews that while online, and says when the last session ends.
+internal sealed partial class UserGrain
+{
+    private DateTimeOffset _groupsRenewedAt;
+
+    private bool IsOnline => _sessions.Count > 0;
+
+    private TimeSpan GroupRenewInterval => groupOptions.Value.OnlineLease / 3;
+
+    public async Task OnGroupQuit(string conversationId, long lastSeq)
+    {
+        if (Conversations.TryGetValue(conversationId, out var record) && !record.Quit)
+        {
+            MarkQuit(record, lastSeq);
+            await TryFlushAsync();
+        }
+    }
+
+    public Task OnGroupUpdated(GroupHead head)
+    {
+        if (Conversations.TryGetValue(head.ConversationId, out var record) && !record.Quit)
+        {
+            ApplyHead(record, head);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task RejoinAsync(ConversationRecord record, ConversationMembership membership, long initSeq)
+    {
+        var before = (record.Quit, record.QuitSeq, record.InitSeq, record.ReadSeq, record.Name);
+        record.Quit = false;
+        record.QuitSeq = 0;
+        record.InitSeq = initSeq;
+        record.ReadSeq = Math.Max(record.ReadSeq, initSeq - 1);
+        record.Name = membership.Name;
+        try
+        {
+            await WriteStateAsync();
+        }
+        catch
+        {
+            (record.Quit, record.QuitSeq, record.InitSeq, record.ReadSeq, record.Name) = before;
+            throw;
+        }
+    }
+
+    /// <summary>The first session connected: every group the user is in pushes to them from now on.</summary>
+    private async Task AnnounceOnlineAsync()
+    {
+        var groups = ActiveGroups();
+        if (groups.Count == 0)
+        {
+            return;
+        }
+
+        _groupsRenewedAt = time.GetUtcNow();
+        var heads = await Task.WhenAll(groups.Select(async record =>
+        {
+            try
+            {
+                return await Group(record.ConversationId).MemberOnline(_userId);
+            }
+            catch (Exception ex)
+            {
+                // The next renewal registers the user with this group again; meanwhile the client syncs by seq.
+                LogGroupAnnounceFailed(logger, ex, _userId, record.ConversationId);
+                return null;
+            }
+        }));
+
+        foreach (var head in heads)
+        {
+            if (head is not null && Conversations.TryGetValue(head.ConversationId, out var record) && !record.Quit)
+            {
+                ApplyHead(record, head);
+            }
+        }
+    }
+
+    private void AnnounceOffline()
+    {
+        foreach (var record in ActiveGroups())
+        {
+            Group(record.ConversationId).MemberOffline(_userId).Ignore();
+        }
+    }
+
+    /// <summary>Called by the maintenance timer: renews the online leases the groups hold for this user.</summary>
+    private void RenewGroupPresence()
+    {
+        var now = time.GetUtcNow();
+        if (!IsOnline || now - _groupsRenewedAt < GroupRenewInterval)
+        {
+            return;
+        }
+
+        _groupsRenewedAt = now;
+        foreach (var record in ActiveGroups())
+        {
+            Group(record.ConversationId).KeepOnline(_userId).Ignore();
+        }
+    }
+
+    private void ApplyHead(ConversationRecord record, GroupHead head)
+    {
+        if (!head.IsMember)
+        {
+            if (head.LastVisibleSeq < record.InitSeq)
+            {
+                // The group never counted the user in (a create or add that failed after this grain recorded it).
+                Conversations.Remove(record.ConversationId);
+                _lastMessages.Remove(record.ConversationId);
+                _dirty = true;
+                return;
+            }
+
+            MarkQuit(record, head.LastVisibleSeq);
+        }
+        else if (head.Name.Length > 0 && (head.Name != record.Name || head.Avatar != record.Avatar))
+        {
+            record.Name = head.Name;
+            record.Avatar = head.Avatar;
+            _dirty = true;
+        }
+
+        if (head.LastMessage is { } last
+            && (!_lastMessages.TryGetValue(record.ConversationId, out var known) || last.Seq >= known.Seq))
+        {
+            _lastMessages[record.ConversationId] = last;
+        }
+    }
+
+    private void MarkQuit(ConversationRecord record, long lastSeq)
+    {
+        record.Quit = true;
+        record.QuitSeq = lastSeq;
+        if (_lastMessages.TryGetValue(record.ConversationId, out var last) && last.Seq > lastSeq)
+        {
+            _lastMessages.Remove(record.ConversationId);
+        }
+
+        _dirty = true;
+    }
+
+    private List<ConversationRecord> ActiveGroups() =>
+        [.. Conversations.Values.Where(r => r.Type == ConversationType.Group && !r.Quit)];
+
+    private IGroupGrain Group(string conversationId) => GrainFactory.GetGrain<IGroupGrain>(conversationId);
+}

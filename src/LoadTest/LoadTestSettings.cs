@@ -1,0 +1,59 @@
+using System.Net;
+
+namespace ImOrleans.LoadTest;
+
+/// <summary>Everything a scenario run is told on the command line (see Cli/ScenarioOptions for defaults and meaning).</summary>
+internal sealed record LoadTestSettings
+{
+    public const string DevelopmentSigningKey = Client.DevTokens.DevelopmentSigningKey;
+
+    public IPEndPoint Server { get; init; } = new(IPAddress.Loopback, 7100);
+
+    public string SigningKey { get; init; } = DevelopmentSigningKey;
+
+    public int Users { get; init; } = 1000;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Sessions opened per second; 0 opens them as fast as <see cref="ConnectConcurrency"/> allows.</summary>
+    public double Ramp { get; init; }
+
+    public int ConnectConcurrency { get; init; } = 200;
+
+    /// <summary>Closed loop: sends each user keeps unanswered.</summary>
+    public int Window { get; init; } = 4;
+
+    /// <summary>Open loop: total sends per second; 0 means closed loop.</summary>
+    public double Rate { get; init; }
+
+    public int BodySize { get; init; } = 64;
+
+    /// <summary>Contacts per user; each send goes to one of them at random. 0 means any other user.</summary>
+    public int Peers { get; init; } = 4;
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long to wait after the run for outstanding acks and deliveries before counting losses.</summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(15);
+
+    public IReadOnlyList<IPAddress> SourceAddresses { get; init; } = [];
+
+    public int? ServerPid { get; init; }
+
+    public bool Json { get; init; }
+
+    public string? PlotPath { get; init; }
+
+    public string? Label { get; init; }
+
+    /// <summary>Churn: fraction of the sessions whose link is cut again and again.</summary>
+    public double ChurnFraction { get; init; } = 0.2;
+
+    /// <summary>Churn: pause between a session's resync and its next cut.</summary>
+    public TimeSpan ChurnInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Prefix of every user id of the run, so runs (and parallel processes) never share users or conversations.</summary>
+    public string RunId { get; init; } = Guid.NewGuid().ToString("N")[..6];
+
+    public string UserId(int index) => $"lt{RunId}-{index}";
+}

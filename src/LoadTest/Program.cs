@@ -1,0 +1,3 @@
+using ImOrleans.LoadTest.Cli;
+
+return await LoadTestCommandLine.Build().Parse(args).InvokeAsync();

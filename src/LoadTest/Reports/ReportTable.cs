@@ -1,0 +1,101 @@
+using System.Globalization;
+using Spectre.Console;
+
+namespace ImOrleans.LoadTest.Reports;
+
+/// <summary>The final table of a run: every figure the report has, one per row.</summary>
+internal static class ReportTable
+{
+    public static void Write(IAnsiConsole console, RunReport report)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"{report.Scenario} ({report.Mode}), run {report.RunId}");
+        table.AddColumn("metric");
+        table.AddColumn(new TableColumn("value").RightAligned());
+        foreach (var (name, value) in Rows(report))
+        {
+            table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        }
+
+        console.Write(table);
+    }
+
+    public static IEnumerable<(string Name, string Value)> Rows(RunReport r)
+    {
+        yield return ("users", N(r.Users));
+        if (r.SessionsOnline is { } online)
+        {
+            yield return ("sessions online", N(online));
+            yield return ("login failures", N(r.LoginFailures ?? 0) + (r.FirstLoginError is { } e ? $" ({e})" : ""));
+            yield return ("logins/s", F(r.LoginsPerSecond, 0));
+            yield return ("login p50 / p99 (ms)", $"{F(r.LoginP50Ms, 2)} / {F(r.LoginP99Ms, 2)}");
+            yield return ("time to all online (s)", F(r.TimeToAllOnlineSeconds, 2));
+        }
+
+        if (r.Dropped is { } dropped)
+        {
+            yield return ("sessions dropped", N(dropped));
+        }
+
+        yield return ("duration / measured (s)", $"{F(r.DurationSeconds, 1)} / {F(r.MeasuredSeconds, 1)}");
+        if (r.Sent is not null)
+        {
+            yield return ("sent", N(r.Sent));
+            yield return ("server-acked", N(r.Acked));
+            yield return ("send errors", N(r.SendErrors));
+            yield return ("delivered", N(r.Delivered));
+            yield return ("delivered msgs/s", F(r.DeliveredPerSecond, 0) + (r.TargetRate is { } t ? $" (target {t:N0})" : ""));
+            yield return ("lost", N(r.Lost));
+            yield return ("duplicates", N(r.Duplicates));
+            yield return ("drained", r.Drained == true ? "yes" : "NO (deadline passed)");
+            if (r.BacklogDropped is > 0)
+            {
+                yield return ("sends not made (backlog full)", N(r.BacklogDropped));
+            }
+
+            if (r.DeliveryAcksSent is { } acks)
+            {
+                yield return ("delivery acks sent", N(acks));
+            }
+        }
+
+        if (r.Latency is { } l)
+        {
+            yield return ("latency p50 / p95 / p99 (ms)", $"{l.P50:F2} / {l.P95:F2} / {l.P99:F2}");
+            yield return ("latency p99.9 / max (ms)", $"{l.P999:F2} / {l.Max:F2}");
+        }
+
+        if (r.Cuts is not null)
+        {
+            yield return ("churning sessions", N(r.ChurningSessions));
+            yield return ("links cut", N(r.Cuts));
+            yield return ("reconnect p50 / p99 (ms)", $"{F(r.ReconnectP50Ms, 1)} / {F(r.ReconnectP99Ms, 1)}");
+            yield return ("resync p50 / p99 / max (ms)", $"{F(r.ResyncP50Ms, 1)} / {F(r.ResyncP99Ms, 1)} / {F(r.ResyncMaxMs, 1)}");
+            yield return ("resync timeouts", N(r.ResyncTimeouts));
+        }
+
+        yield return ("load tester CPU (cores)", F(r.LoadTesterCores, 2));
+        if (r.ServerCores is { } cores)
+        {
+            yield return ("server CPU (cores)", F(cores, 2));
+        }
+
+        if (r.ServerCpuMicrosPerUnit is { } micros)
+        {
+            yield return (r.Scenario == "connect" ? "server CPU per login (µs)" : "server CPU per delivered msg (µs)", F(micros, 1));
+        }
+
+        if (r.ServerRssMiB is { } rss)
+        {
+            yield return ("server RSS (MiB)", F(rss, 1) + (r.ServerRssBaselineMiB is { } b ? $" (before: {b:F1})" : ""));
+        }
+
+        if (r.RssPerSessionKiB is { } perSession)
+        {
+            yield return ("server RSS per session (KiB)", F(perSession, 2));
+        }
+    }
+
+    private static string N(long? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "-";
+
+    private static string F(double? value, int digits) => value?.ToString("N" + digits, CultureInfo.InvariantCulture) ?? "-";
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ImOrleans.LoadTest.Metrics;
+
+namespace ImOrleans.LoadTest.Reports;
+
+/// <summary>
+/// The outcome of one run: what the final table shows and what <c>--json</c> prints as one line. Fields that do
+/// not apply to a scenario stay null and are left out of the JSON.
+/// </summary>
+internal sealed class RunReport
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public required string Scenario { get; init; }
+
+    public required string RunId { get; init; }
+
+    public string Mode { get; set; } = "";
+
+    /// <summary>Name given with --label (scripts group runs by it).</summary>
+    public string? Label { get; set; }
+
+    /// <summary>The command line of the run.</summary>
+    public string? Arguments { get; set; }
+
+    public int Users { get; set; }
+
+    public double DurationSeconds { get; set; }
+
+    /// <summary>Wall time of the measured window (after warm-up) the rates are computed over.</summary>
+    public double MeasuredSeconds { get; set; }
+
+    // Sessions
+    public int? SessionsOnline { get; set; }
+
+    public int? LoginFailures { get; set; }
+
+    public string? FirstLoginError { get; set; }
+
+    public double? LoginsPerSecond { get; set; }
+
+    public double? LoginP50Ms { get; set; }
+
+    public double? LoginP99Ms { get; set; }
+
+    public double? TimeToAllOnlineSeconds { get; set; }
+
+    public int? Dropped { get; set; }
+
+    // Messages
+    public long? Sent { get; set; }
+
+    public long? Acked { get; set; }
+
+    public long? SendErrors { get; set; }
+
+    public long? Delivered { get; set; }
+
+    public double? DeliveredPerSecond { get; set; }
+
+    public double? TargetRate { get; set; }
+
+    public long? BacklogDropped { get; set; }
+
+    public long? Lost { get; set; }
+
+    public long? Duplicates { get; set; }
+
+    public long? DeliveryAcksSent { get; set; }
+
+    public bool? Drained { get; set; }
+
+    public LatencySummary? Latency { get; set; }
+
+    // Churn
+    public int? ChurningSessions { get; set; }
+
+    public long? Cuts { get; set; }
+
+    public double? ReconnectP50Ms { get; set; }
+
+    public double? ReconnectP99Ms { get; set; }
+
+    public double? ResyncP50Ms { get; set; }
+
+    public double? ResyncP99Ms { get; set; }
+
+    public double? ResyncMaxMs { get; set; }
+
+    public long? ResyncTimeouts { get; set; }
+
+    // Processes
+    public double LoadTesterCores { get; set; }
+
+    public double? ServerCores { get; set; }
+
+    /// <summary>Server CPU time per delivered message (or per login for connect), in microseconds.</summary>
+    public double? ServerCpuMicrosPerUnit { get; set; }
+
+    public double? ServerRssMiB { get; set; }
+
+    public double? ServerRssBaselineMiB { get; set; }
+
+    public double? RssPerSessionKiB { get; set; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static RunReport? FromJson(string line) => JsonSerializer.Deserialize<RunReport>(line, JsonOptions);
+}

@@ -1,0 +1,52 @@
+using ImOrleans.Protocol;
+
+namespace ImOrleans.Integration.Tests;
+
+/// <summary>Two silos and two edges in separate processes on Redis clustering and PostgreSQL storage (R27, R8).</summary>
+public sealed class CrossEdgeChatTests(ITestOutputHelper output)
+{
+    [IntegrationFact]
+    public async Task Users_on_different_edges_chat_and_navigation_sends_a_new_client_to_the_least_loaded_edge()
+    {
+        await using var cluster = await ProcessCluster.StartAsync();
+        var (edge1, edge2) = (cluster.Edges[0], cluster.Edges[1]);
+        var conversation = Identifiers.SingleConversation("x-alice", "x-bob");
+        await using var alice = await ClusterUser.ConnectAsync(cluster, "x-alice", edge1.Endpoint);
+        await using var carol = await ClusterUser.ConnectAsync(cluster, "x-carol", edge1.Endpoint);
+        await using var bob = await ClusterUser.ConnectAsync(cluster, "x-bob", edge2.Endpoint);
+
+        var first = await alice.Client.SendTextAsync(conversation, "hello from edge 1").WithDeadline();
+        await bob.WaitUntilAsync(u => u.MessagesIn(conversation).Count == 1, "alice's message crossed edges");
+        var reply = await bob.Client.SendTextAsync(conversation, "hello from edge 2").WithDeadline();
+        await alice.WaitUntilAsync(u => u.MessagesIn(conversation).Count == 1, "bob's reply crossed edges");
+
+        Assert.Equal((1L, 2L), (first.Seq, reply.Seq));
+        Assert.Equal("hello from edge 1", bob.MessagesIn(conversation)[0].Content);
+        Assert.Equal("hello from edge 2", alice.MessagesIn(conversation)[0].Content);
+
+        // Edge 1 holds two connections, edge 2 one: once both have reported, navigation lists edge 2 first.
+        List<ProcessCluster.NavigationEntry>? navigation = null;
+        await WaitUntilAsync(async () => (navigation = await cluster.NavigationAsync()) is [{ Connections: 1 }, { Connections: 2 }], "edges report their load");
+        output.WriteLine(string.Join(", ", navigation!.Select(e => $"{e.Id} {e.Address} {e.Connections}")));
+        Assert.Equal([edge2.Address, edge1.Address], navigation!.Select(e => e.Address));
+
+        await using var dave = await ClusterUser.ConnectAsync(cluster, "x-dave");
+        await WaitUntilAsync(async () => await cluster.NavigationAsync() is [{ Connections: 2 }, { Connections: 2 }], "dave is counted on edge 2");
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        using var deadline = new CancellationTokenSource(Deadlines.Short);
+        while (!await condition())
+        {
+            try
+            {
+                await Task.Delay(200, deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"timed out waiting until {what}");
+            }
+        }
+    }
+}

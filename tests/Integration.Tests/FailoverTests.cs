@@ -1,0 +1,119 @@
+using ImOrleans.Client;
+
+namespace ImOrleans.Integration.Tests;
+
+/// <summary>
+/// R28: kill -9 a silo or an edge in the middle of a chat. Every message whose sender got a server ack is stored
+/// once and reaches its receiver (pushed, or found by sync); nothing is raised twice.
+/// </summary>
+public sealed class FailoverTests(ITestOutputHelper output)
+{
+    private const int Pairs = 4;
+    private static readonly TimeSpan SendInterval = TimeSpan.FromMilliseconds(100);
+
+    [IntegrationFact]
+    public async Task Killing_a_silo_while_clients_chat_loses_and_duplicates_nothing()
+    {
+        await using var cluster = await ProcessCluster.StartAsync();
+        var users = await ConnectPairsAsync(cluster, "sk");
+        try
+        {
+            var traffic = new ChatTraffic(users, SendInterval);
+            traffic.Start();
+            await WaitForAcksAsync(traffic, 40);
+
+            cluster.Silos[0].Process.Kill();
+            var atKill = traffic.Acked;
+            await WaitForAcksAsync(traffic, atKill + 80);
+            await traffic.StopAsync();
+
+            var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(20));
+            output.WriteLine($"silo kill: {report}");
+            Assert.Equal(report.Sent, report.Acked);
+            Assert.Equal(report.Acked, report.Delivered + report.Synced);
+        }
+        catch (Exception) when (Fail(cluster))
+        {
+            throw;
+        }
+        finally
+        {
+            await DisposeAllAsync(users);
+        }
+    }
+
+    [IntegrationFact]
+    public async Task Killing_an_edge_sends_its_clients_to_the_other_edge_through_navigation_and_loses_nothing()
+    {
+        await using var cluster = await ProcessCluster.StartAsync();
+        var (doomed, survivor) = (cluster.Edges[0], cluster.Edges[1]);
+        var users = await ConnectPairsAsync(cluster, "ek");
+        try
+        {
+            var traffic = new ChatTraffic(users, SendInterval);
+            traffic.Start();
+            await WaitForAcksAsync(traffic, 40);
+
+            doomed.Process.Kill();
+            var atKill = traffic.Acked;
+            await WaitForAcksAsync(traffic, atKill + 80);
+            await traffic.StopAsync();
+
+            // The dead edge drops out of navigation by itself; everybody is on the survivor.
+            await cluster.WaitUntilNavigationListsAsync([survivor]).WithDeadline();
+            Assert.All(users.SelectMany(p => new[] { p.A, p.B }), u => Assert.Equal(ImClientState.Connected, u.Client.State));
+            Assert.All(users.Select(p => p.A), u => Assert.Contains(ImClientState.Reconnecting, u.States));
+
+            var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(20));
+            output.WriteLine($"edge kill: {report}");
+            Assert.Equal(report.Sent, report.Acked);
+            Assert.Equal(report.Acked, report.Delivered + report.Synced);
+        }
+        catch (Exception) when (Fail(cluster))
+        {
+            throw;
+        }
+        finally
+        {
+            await DisposeAllAsync(users);
+        }
+    }
+
+    /// <summary>A on the first edge, B on the second, so every message crosses edges.</summary>
+    private static async Task<List<(ClusterUser A, ClusterUser B)>> ConnectPairsAsync(ProcessCluster cluster, string prefix)
+    {
+        var pairs = new List<(ClusterUser, ClusterUser)>();
+        for (var i = 0; i < Pairs; i++)
+        {
+            var a = await ClusterUser.ConnectAsync(cluster, $"{prefix}-a{i}", cluster.Edges[0].Endpoint);
+            var b = await ClusterUser.ConnectAsync(cluster, $"{prefix}-b{i}", cluster.Edges[1].Endpoint);
+            pairs.Add((a, b));
+        }
+
+        return pairs;
+    }
+
+    private static async Task WaitForAcksAsync(ChatTraffic traffic, int acked)
+    {
+        using var deadline = new CancellationTokenSource(Deadlines.Long);
+        while (traffic.Acked < acked)
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+
+    private bool Fail(ProcessCluster cluster)
+    {
+        output.WriteLine(cluster.Diagnostics());
+        return false;
+    }
+
+    private static async Task DisposeAllAsync(List<(ClusterUser A, ClusterUser B)> users)
+    {
+        foreach (var (a, b) in users)
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,233 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using ImOrleans.Client;
+
+namespace ImOrleans.Integration.Tests;
+
+/// <summary>
+/// Silos and edges as separate processes on loopback, clustered through the test Redis with a cluster id of their
+/// own, storing in a fresh PostgreSQL database: the topology scripts/cluster-up.sh starts, at test scale.
+/// Failure detection and navigation reports are tuned to seconds so failover fits in a test.
+/// </summary>
+internal sealed class ProcessCluster : IAsyncDisposable
+{
+    public const string SigningKey = "integration-tests-signing-key-0123456789abcdef";
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly string _clusterId = "it-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly string _database;
+
+    private ProcessCluster(string database) => _database = database;
+
+    public List<SiloProcess> Silos { get; } = [];
+
+    public List<EdgeProcess> Edges { get; } = [];
+
+    /// <summary>The navigation URLs of every silo, for <see cref="NavigationClient"/>.</summary>
+    public IReadOnlyList<Uri> NavigationUrls => [.. Silos.Select(s => s.NavigationUrl)];
+
+    public static async Task<ProcessCluster> StartAsync(int silos = 2, int edges = 2)
+    {
+        TestServices.RequireRedis();
+        var cluster = new ProcessCluster(await TestServices.CreateDatabaseAsync("it_cluster"));
+        try
+        {
+            // The first silo creates the schema; the second joins an existing cluster (both paths are exercised).
+            for (var i = 0; i < silos; i++)
+            {
+                cluster.Silos.Add(cluster.StartSilo($"silo{i + 1}"));
+            }
+
+            await Task.WhenAll(cluster.Silos.Select(s => s.WaitUntilHealthyAsync())).WithDeadline(Deadlines.Long);
+            for (var i = 0; i < edges; i++)
+            {
+                cluster.Edges.Add(cluster.StartEdge($"edge{i + 1}"));
+            }
+
+            await cluster.WaitUntilNavigationListsAsync(cluster.Edges).WithDeadline(Deadlines.Long);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public string TokenFor(string userId) => DevTokens.Mint(userId, SigningKey);
+
+    /// <summary>Waits until navigation (asked at every live silo) lists exactly these edges.</summary>
+    public async Task WaitUntilNavigationListsAsync(IReadOnlyCollection<EdgeProcess> edges)
+    {
+        var expected = edges.Select(e => e.Address).Order().ToList();
+        while (true)
+        {
+            var seen = await NavigationAsync();
+            if (seen is not null && seen.Select(e => e.Address).Order().SequenceEqual(expected))
+            {
+                return;
+            }
+
+            ThrowIfAnyExited();
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The navigation answer of the first live silo that gives one.</summary>
+    public async Task<List<NavigationEntry>?> NavigationAsync()
+    {
+        foreach (var silo in Silos.Where(s => !s.Process.HasExited))
+        {
+            try
+            {
+                var answer = await Http.GetFromJsonAsync<NavigationAnswer>(silo.NavigationUrl);
+                return answer?.Edges ?? [];
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not up yet, or failing over; ask the next one.
+            }
+        }
+
+        return null;
+    }
+
+    public void ThrowIfAnyExited()
+    {
+        foreach (var process in Silos.Select(s => s.Process).Concat(Edges.Select(e => e.Process)))
+        {
+            if (process.HasExited && !process.Killed)
+            {
+                throw new InvalidOperationException($"{process.Name} exited:\n{process.RecentOutput}");
+            }
+        }
+    }
+
+    /// <summary>The last output lines of every process, for a failure message.</summary>
+    public string Diagnostics() => string.Join("\n", Silos.Select(s => s.Process).Concat(Edges.Select(e => e.Process))
+        .Select(p => $"--- {p.Name}{(p.HasExited ? " (exited)" : "")}:\n{p.RecentOutput}"));
+
+    private SiloProcess StartSilo(string name)
+    {
+        var (siloPort, gatewayPort, httpPort) = (FreePort(), FreePort(), FreePort());
+        var settings = Common(name);
+        settings["Cluster:AdvertisedAddress"] = "127.0.0.1";
+        settings["Cluster:SiloPort"] = siloPort.ToString();
+        settings["Cluster:GatewayPort"] = gatewayPort.ToString();
+        settings["Cluster:HostEdge"] = "false";
+        settings["Cluster:ProbeTimeout"] = "00:00:01";
+        settings["Cluster:MissedProbesLimit"] = "2";
+        settings["Http:Port"] = httpPort.ToString();
+        settings["Storage:Provider"] = "PostgreSql";
+        settings["Storage:ConnectionString"] = _database;
+        return new SiloProcess(ServerProcess.Start(name, Paths.Silo, settings), httpPort);
+    }
+
+    private EdgeProcess StartEdge(string name)
+    {
+        var port = FreePort();
+        var settings = Common(name);
+        settings["Edge:Port"] = port.ToString();
+        settings["Edge:EdgeId"] = name;
+        settings["Navigation:ReportInterval"] = "00:00:00.500";
+        settings["Navigation:EntryLifetime"] = "00:00:02";
+        return new EdgeProcess(ServerProcess.Start(name, Paths.Edge, settings), new IPEndPoint(IPAddress.Loopback, port));
+    }
+
+    private Dictionary<string, string> Common(string name) => new()
+    {
+        ["Cluster:Clustering"] = "Redis",
+        ["Cluster:RedisConnectionString"] = TestServices.RequireRedis(),
+        ["Cluster:ClusterId"] = _clusterId,
+        ["Cluster:ServiceId"] = _clusterId,
+        ["Cluster:ResponseTimeout"] = "00:00:10",
+        ["Auth:SigningKey"] = SigningKey,
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Orleans"] = "Error",
+        ["Logging:Console:FormatterName"] = "simple",
+        ["Logging:Console:FormatterOptions:TimestampFormat"] = $"HH:mm:ss.fff [{name}] ",
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Edges.Select(e => e.Process).Concat(Silos.Select(s => s.Process)))
+        {
+            process.Dispose();
+        }
+
+        await TestServices.DropDatabaseAsync(_database);
+    }
+
+    internal sealed record NavigationAnswer(List<NavigationEntry>? Edges);
+
+    internal sealed record NavigationEntry(string Id, string Address, int Connections);
+
+    /// <summary>Where the built silo and edge live: next to this test assembly's build, same configuration.</summary>
+    private static class Paths
+    {
+        private static readonly string Root = FindRoot();
+        private static readonly string Configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
+
+        public static string Silo => Path.Combine(Root, "src", "Silo", "bin", Configuration, "net10.0", "ImOrleans.Silo.dll");
+
+        public static string Edge => Path.Combine(Root, "src", "EdgeGateway", "bin", Configuration, "net10.0", "ImOrleans.EdgeGateway.dll");
+
+        private static string FindRoot()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "ImOrleans.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+
+            throw new InvalidOperationException("ImOrleans.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+}
+
+/// <summary>A silo process and its HTTP port (health, navigation).</summary>
+internal sealed record SiloProcess(ServerProcess Process, int HttpPort)
+{
+    public Uri NavigationUrl => new($"http://127.0.0.1:{HttpPort}/navigation");
+
+    public async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        while (true)
+        {
+            if (Process.HasExited)
+            {
+                throw new InvalidOperationException($"{Process.Name} exited while starting:\n{Process.RecentOutput}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync($"http://127.0.0.1:{HttpPort}/healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
+
+/// <summary>An edge process and the endpoint clients connect to.</summary>
+internal sealed record EdgeProcess(ServerProcess Process, IPEndPoint Endpoint)
+{
+    public string Address => $"{Endpoint.Address}:{Endpoint.Port}";
+}

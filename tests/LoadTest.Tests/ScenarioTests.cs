@@ -1,0 +1,91 @@
+using ImOrleans.LoadTest.Churn;
+using ImOrleans.LoadTest.Reports;
+using ImOrleans.LoadTest.Scenarios;
+
+namespace ImOrleans.LoadTest.Tests;
+
+/// <summary>
+/// Each scenario, run for a few seconds with a handful of users against the real server, loses nothing, sees no
+/// duplicate, and reports counts that add up. No timing is asserted: the machine is shared.
+/// </summary>
+[Collection(LoadTestServerCollection.Name)]
+public sealed class ScenarioTests(LoadTestServer server)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task Closed_loop_chat_delivers_every_acked_message_once()
+    {
+        var settings = server.Settings(users: 12, seconds: 2) with { Window = 2, Peers = 3 };
+
+        var report = await new ChatScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        AssertChatCountsAddUp(report, settings.Users);
+    }
+
+    [Fact]
+    public async Task Open_loop_chat_delivers_every_acked_message_once()
+    {
+        var settings = server.Settings(users: 10, seconds: 2) with { Rate = 200, Peers = 0, BodySize = 100 };
+
+        var report = await new ChatScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        AssertChatCountsAddUp(report, settings.Users);
+        Assert.Equal(0, report.BacklogDropped);
+    }
+
+    [Fact]
+    public async Task Connect_logs_every_session_in_and_holds_it()
+    {
+        var settings = server.Settings(users: 30, seconds: 1) with { Ramp = 200 };
+
+        var report = await new ConnectScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.Equal(30, report.SessionsOnline);
+        Assert.Equal(0, report.LoginFailures);
+        Assert.Equal(0, report.Dropped);
+        Assert.True(report.LoginsPerSecond > 0);
+        Assert.NotNull(report.ServerRssMiB);
+    }
+
+    [Fact]
+    public async Task Churn_cuts_links_and_the_sdk_resyncs_without_loss()
+    {
+        var settings = server.Settings(users: 6, seconds: 3) with
+        {
+            Rate = 40,
+            Peers = 2,
+            ChurnFraction = 0.5,
+            ChurnInterval = TimeSpan.FromMilliseconds(300),
+        };
+
+        var report = await new ChurnScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.Equal(3, report.ChurningSessions);
+        Assert.True(report.Cuts > 0, "no link was cut");
+        Assert.Equal(0, report.ResyncTimeouts);
+        Assert.True(report.Drained);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.True(report.Sent > 0);
+        Assert.Equal(report.Sent, report.Acked + report.SendErrors);
+        Assert.Equal(report.Acked, report.Delivered);
+    }
+
+    private static void AssertChatCountsAddUp(RunReport report, int users)
+    {
+        Assert.Equal(users, report.SessionsOnline);
+        Assert.Equal(0, report.LoginFailures);
+        Assert.Equal(0, report.Dropped);
+        Assert.True(report.Sent > 0, "nothing was sent");
+        Assert.True(report.Drained, "the drain deadline passed");
+        Assert.True(report.Acked <= report.Sent);
+        Assert.Equal(report.Sent, report.Acked + report.SendErrors);
+        Assert.Equal(report.Acked, report.Delivered);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.NotNull(report.Latency);
+        Assert.InRange(report.Latency.Count, 1, report.Delivered!.Value);
+        Assert.True(report.DeliveryAcksSent > 0, "the clients never acked a delivery");
+    }
+}

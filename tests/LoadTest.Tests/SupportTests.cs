@@ -1,0 +1,72 @@
+using ImOrleans.LoadTest.Cli;
+using ImOrleans.LoadTest.Reports;
+using ImOrleans.LoadTest.Wire;
+
+namespace ImOrleans.LoadTest.Tests;
+
+public sealed class SupportTests
+{
+    [Fact]
+    public async Task A_wake_signal_set_before_the_wait_completes_it_at_once_and_only_once()
+    {
+        var signal = new WakeSignal();
+        signal.Set();
+        signal.Set();
+
+        await signal.WaitAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        var second = signal.WaitAsync().AsTask();
+        Assert.False(second.IsCompleted);
+
+        signal.Set();
+        await second.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1:7100")]
+    [InlineData("192.168.1.5:7100")]
+    [InlineData("8.8.8.8:53")]
+    [InlineData("127.0.0.1")]
+    public void Only_loopback_servers_are_accepted(string server) =>
+        Assert.Throws<ArgumentException>(() => LoopbackGuard.ParseServer(server));
+
+    [Fact]
+    public void Loopback_servers_and_sources_are_accepted()
+    {
+        Assert.Equal(7100, LoopbackGuard.ParseServer("localhost:7100").Port);
+        Assert.Equal(2, LoopbackGuard.ParseSources("127.0.0.2, 127.0.0.3").Count);
+        Assert.Throws<ArgumentException>(() => LoopbackGuard.ParseSources("127.0.0.2,10.1.1.1"));
+    }
+
+    [Fact]
+    public void The_benchmark_report_replaces_only_its_generated_block()
+    {
+        var document = $"# Benchmarks\nintro\n{BenchmarkMarkdown.BeginMarker}\nold\n{BenchmarkMarkdown.EndMarker}\nanalysis\n";
+
+        var updated = BenchmarkMarkdown.Replace(document, "new\n");
+
+        Assert.Contains("intro", updated);
+        Assert.Contains("analysis", updated);
+        Assert.Contains("new", updated);
+        Assert.DoesNotContain("old", updated);
+    }
+
+    [Fact]
+    public void The_benchmark_report_shows_medians_with_min_and_max()
+    {
+        var runs = new[] { 100.0, 300.0, 200.0 }.Select(rate => new RunReport
+        {
+            Scenario = "chat",
+            RunId = "r",
+            Label = "chat-closed",
+            Mode = "closed loop W=4",
+            Users = 10,
+            DeliveredPerSecond = rate,
+            Lost = 0,
+        }).ToList();
+
+        var markdown = BenchmarkMarkdown.Render(runs, "abc123");
+
+        Assert.Contains("| delivered msgs/s | 200 | 100 - 300 | ≥ 25,000 |", markdown);
+        Assert.Contains("| lost | 0 | 0 - 0 | 0 |", markdown);
+    }
+}
