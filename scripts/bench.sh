@@ -71,7 +71,7 @@ start_server() {
 
 stop_server() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -INT "$server_pid"
+    kill -TERM "$server_pid"
     for _ in $(seq 1 60); do
       kill -0 "$server_pid" 2>/dev/null || break
       sleep 0.5
@@ -115,7 +115,7 @@ else
   run churn churn --users 100 --rate 500 --churn-fraction 0.2 --churn-interval 2 --duration 30
 fi
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || commit="$commit + uncommitted changes"
+commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
+[ -n "${BENCH_COMMIT:-}" ] || git diff --quiet HEAD 2>/dev/null || commit="$commit + uncommitted changes"
 dotnet "$loadtest" report --input "$results" --output "$output" --commit "$commit"
 echo "JSON lines and logs: $out"

@@ -8,23 +8,32 @@ namespace ImOrleans.ChatConsole;
 /// <summary>The console chat: turns typed lines into client calls and client events into printed lines.</summary>
 internal sealed class ChatSession(ImClient client, TextWriter output)
 {
-    private const string Help = "commands: /to <user>, <text> sends to the current peer, /list, /history [n], /read, /quit";
+    private const string Help =
+        "commands: /to <user> | /g <group id> picks where text goes; /list, /history [n], /read, /quit\n"
+        + "  groups: /group create <name> [user ...], /group add <user ...>, /group remove <user ...>, /group info, /group leave\n"
+        + "  messages: /revoke <seq>, /delete <seq>, /reads <seq> (who read it), /mute, /unmute";
 
     private readonly Lock _printLock = new();
     private readonly Dictionary<(string, string), (long Delivered, long Read)> _receipts = [];
     private readonly Dictionary<string, List<long>> _sent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _markedRead = new(StringComparer.Ordinal);
     private string? _peer;
+    private string? _groupId;
 
     private string Me => client.Options.UserId;
 
-    private string? Conversation => _peer is null ? null : Identifiers.SingleConversation(Me, _peer);
+    private string? Conversation =>
+        _groupId is not null ? Identifiers.GroupConversation(_groupId) : _peer is null ? null : Identifiers.SingleConversation(Me, _peer);
+
+    private string Target => _groupId is not null ? $"group {_groupId}" : _peer ?? "";
 
     public void Attach()
     {
         client.StateChanged += (_, e) => Print($"* {e.Current}{(e.Error is null ? "" : $" ({e.Error.Message})")}");
         client.Kicked += (_, e) => Print($"! kicked: {e.Reason} {e.Message}");
         client.MessageReceived += (_, m) => Print(Format(m));
+        client.NoticeReceived += (_, m) => Print("[notice] " + Format(m));
+        client.MessageUpdated += (_, m) => Print($"({m.ConversationId} #{m.Seq} was {m.Status.ToString().ToLowerInvariant()})");
         client.ReceiptReceived += (_, r) => OnReceipt(r);
     }
 
@@ -61,6 +70,18 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
             case "/read":
                 await ReadAsync();
                 break;
+            case "/g":
+                ToGroup(argument);
+                break;
+            case "/group":
+                await GroupAsync(argument);
+                break;
+            case "/revoke" or "/delete" or "/reads":
+                await MessageCommandAsync(parts[0], argument);
+                break;
+            case "/mute" or "/unmute":
+                await MuteAsync(parts[0] == "/mute");
+                break;
             default:
                 Print(Help);
                 break;
@@ -78,14 +99,110 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
         }
 
         _peer = peer;
+        _groupId = null;
         Print($"now talking to {peer} ({Conversation})");
+    }
+
+    private void ToGroup(string? groupId)
+    {
+        if (!Identifiers.IsValidGroupId(groupId))
+        {
+            Print("usage: /g <group id>");
+            return;
+        }
+
+        _groupId = groupId;
+        _peer = null;
+        Print($"now talking in group {groupId} ({Conversation})");
+    }
+
+    private async Task GroupAsync(string? argument)
+    {
+        var words = (argument ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var verb = words.Length > 0 ? words[0] : "";
+        if (verb == "create" && words.Length > 1)
+        {
+            var created = await client.CreateGroupAsync(words[1], words.Skip(2));
+            ToGroup(created.Group.GroupId);
+            Print($"created group {created.Group.GroupId} \"{created.Group.Name}\" with {created.Group.MemberCount} member(s)");
+            return;
+        }
+
+        if (_groupId is not { } group)
+        {
+            Print("pick a group first: /g <group id> (or /group create <name> [user ...])");
+            return;
+        }
+
+        switch (verb)
+        {
+            case "add" when words.Length > 1:
+                Print($"added: {string.Join(", ", (await client.AddGroupMembersAsync(group, words.Skip(1))).UserIds)}");
+                break;
+            case "remove" when words.Length > 1:
+                Print($"removed: {string.Join(", ", (await client.RemoveGroupMembersAsync(group, words.Skip(1))).UserIds)}");
+                break;
+            case "leave":
+                await client.LeaveGroupAsync(group);
+                Print($"left group {group}");
+                break;
+            case "info":
+                var info = await client.GetGroupAsync(group, memberLimit: 100);
+                Print($"group {info.Group.GroupId} \"{info.Group.Name}\", owner {info.Group.OwnerId}, {info.MemberTotal} member(s), you: {info.Group.MyRole}");
+                foreach (var m in info.Members)
+                {
+                    Print($"  {m.UserId,-20} {m.Role}");
+                }
+
+                break;
+            default:
+                Print(Help);
+                break;
+        }
+    }
+
+    private async Task MessageCommandAsync(string command, string? argument)
+    {
+        if (Conversation is not { } conversation || !long.TryParse(argument, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+        {
+            Print($"usage: {command} <seq>, after /to or /g");
+            return;
+        }
+
+        switch (command)
+        {
+            case "/revoke":
+                await client.RevokeAsync(conversation, seq);
+                Print($"revoked #{seq}");
+                break;
+            case "/delete":
+                await client.DeleteMessagesAsync(conversation, [seq]);
+                Print($"deleted #{seq} (for you)");
+                break;
+            default:
+                var count = await client.GetReadCountAsync(conversation, seq);
+                Print($"#{seq}: read by {count.ReadCount}, not yet by {count.UnreadCount}");
+                break;
+        }
+    }
+
+    private async Task MuteAsync(bool muted)
+    {
+        if (Conversation is not { } conversation)
+        {
+            Print("choose a peer or group first: /to <user> or /g <group id>");
+            return;
+        }
+
+        await client.SetMutedAsync(conversation, muted);
+        Print(muted ? $"muted {Target}" : $"unmuted {Target}");
     }
 
     private async Task SendAsync(string text)
     {
         if (Conversation is not { } conversation)
         {
-            Print("choose a peer first: /to <user>");
+            Print("choose a peer or group first: /to <user> or /g <group id>");
             return;
         }
 
@@ -100,7 +217,7 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
             seqs.Add(ack.Seq);
         }
 
-        Print($"→ {_peer} #{ack.Seq}{(ack.Duplicate ? " (duplicate)" : "")}");
+        Print($"→ {Target} #{ack.Seq}{(ack.Duplicate ? " (duplicate)" : "")}");
     }
 
     private async Task ListAsync()
@@ -109,9 +226,10 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
         Print($"{page.Total} conversation(s)");
         foreach (var c in page.Conversations)
         {
-            var name = c.PeerId is { Length: > 0 } peer ? peer : c.Name is { Length: > 0 } n ? n : c.ConversationId;
-            var last = c.LastMessage is { } m ? $" — {m.SenderId}: {m.Content}" : "";
-            Print($"  {name,-20} unread {c.Unread,3}  max #{c.MaxSeq}{last}");
+            var name = c.PeerId is { Length: > 0 } peer ? peer : c.Name is { Length: > 0 } n ? $"{n} ({c.ConversationId})" : c.ConversationId;
+            var last = c.LastMessage is { } m ? $" — {m.SenderId}: {Preview(m)}" : "";
+            var flags = (c.Muted ? " muted" : "") + (c.Quit ? " quit" : "");
+            Print($"  {name,-30} unread {c.Unread,3}  max #{c.MaxSeq}{flags}{last}");
         }
     }
 
@@ -119,7 +237,7 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
     {
         if (Conversation is not { } conversation)
         {
-            Print("choose a peer first: /to <user>");
+            Print("choose a peer or group first: /to <user> or /g <group id>");
             return;
         }
 
@@ -140,7 +258,7 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
     {
         if (Conversation is not { } conversation)
         {
-            Print("choose a peer first: /to <user>");
+            Print("choose a peer or group first: /to <user> or /g <group id>");
             return;
         }
 
@@ -190,14 +308,15 @@ internal sealed class ChatSession(ImClient client, TextWriter output)
     {
         var time = DateTimeOffset.FromUnixTimeMilliseconds(m.ServerTimeMs).ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture);
         var where = Identifiers.PeerOf(m.ConversationId, Me) is { } peer ? $"@{peer}" : m.ConversationId;
-        var text = m.Status switch
-        {
-            MessageStatus.Revoked => "(revoked)",
-            MessageStatus.Deleted => "(deleted)",
-            _ => m.Type == MessageType.Text ? m.Content : $"[{m.Type}] {m.Content}",
-        };
-        return $"[{time} {where} #{m.Seq}] {m.SenderId}: {text}";
+        return $"[{time} {where} #{m.Seq}] {m.SenderId}: {Preview(m)}";
     }
+
+    private static string Preview(ChatMessage m) => m.Status switch
+    {
+        MessageStatus.Revoked => "(revoked)",
+        MessageStatus.Deleted => "(deleted)",
+        _ => m.Type == MessageType.Text ? m.Content : $"[{m.Type}] {m.Content}",
+    };
 
     private void Print(string line)
     {

@@ -78,7 +78,29 @@ public static class EdgeGatewayHosting
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
         client.Services.AddOptions<EdgeClusterOptions>().Bind(configuration.GetSection(EdgeClusterOptions.SectionName));
         client.UseConnectionRetryFilter<ClusterConnectRetryFilter>();
+
+        // One gateway fewer: a silo died, and the user grains it hosted come back elsewhere without their sessions.
+        client.AddGatewayCountChangedHandler(services => (_, change) =>
+        {
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EdgeGatewayHosting));
+            EdgeGatewayLog.GatewayCountChanged(logger, change.PreviousNumberOfConnectedGateways, change.NumberOfConnectedGateways);
+            if (change.NumberOfConnectedGateways < change.PreviousNumberOfConnectedGateways)
+            {
+                RenewSessionsSoon(services);
+            }
+        });
         return client;
+    }
+
+    /// <summary>
+    /// Has every session of this edge renew its registration with its user grain at once (retrying each sweep until it
+    /// succeeds). Call it when a silo has died: user grains it hosted reactivate elsewhere without their sessions, and
+    /// would push nothing to them until the next regular renewal.
+    /// </summary>
+    public static void RenewSessionsSoon(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.GetService<EdgeSessionRegistry>()?.RenewAllSoon();
     }
 
     /// <summary>Binds the client TCP listener to the edge's connection handler; returns the listener (its port is real once started).</summary>

@@ -33,6 +33,7 @@ internal sealed partial class EdgeSession
     private long _lastRenewAt;
     private int _closing;
     private int _renewing;
+    private int _renewSoon;
 
     private IUserGrain? _user;
     private SessionObserver? _observer;
@@ -255,6 +256,12 @@ internal sealed partial class EdgeSession
         _connection.Abort(new ConnectionAbortedException(reason));
     }
 
+    /// <summary>
+    /// Renews the grain registration at the next sweep, and at every sweep until it succeeds, instead of waiting out
+    /// the renew interval: a silo died, and a user grain it hosted comes back elsewhere without this session.
+    /// </summary>
+    public void RenewSoon() => Volatile.Write(ref _renewSoon, 1);
+
     /// <summary>Called by the sweeper: enforces the handshake and idle deadlines and renews the grain registration.</summary>
     public void CheckDeadlines(long now)
     {
@@ -277,7 +284,8 @@ internal sealed partial class EdgeSession
             return;
         }
 
-        if (IsLoggedIn && _time.GetElapsedTime(Volatile.Read(ref _lastRenewAt), now) > _options.SessionRenewInterval
+        if (IsLoggedIn
+            && (Volatile.Read(ref _renewSoon) != 0 || _time.GetElapsedTime(Volatile.Read(ref _lastRenewAt), now) > _options.SessionRenewInterval)
             && Interlocked.Exchange(ref _renewing, 1) == 0)
         {
             _ = RenewAsync(now);
@@ -294,6 +302,7 @@ internal sealed partial class EdgeSession
             }
 
             Volatile.Write(ref _lastRenewAt, now);
+            Volatile.Write(ref _renewSoon, 0);
         }
         catch (Exception ex)
         {

@@ -20,6 +20,15 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
 
     public void Remove(EdgeSession session) => _sessions.TryRemove(session.ConnectionId, out _);
 
+    /// <summary>Every session renews its grain registration at the next sweep (see <see cref="EdgeSession.RenewSoon"/>).</summary>
+    public void RenewAllSoon()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            session.RenewSoon();
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var interval = options.Value.SweepInterval;

@@ -13,4 +13,5 @@ public sealed record ConversationMembership
     [Id(3)] public string Name { get; init; } = "";
     /// <summary>The first seq this user may see.</summary>
     [Id(4)] public long InitSeq { get; init; }
+    [Id(5)] public string Avatar { get; init; } = "";
 }

@@ -28,6 +28,9 @@ internal sealed record LoadTestSettings
 
     public int BodySize { get; init; } = 64;
 
+    /// <summary>Chat: least milliseconds between two delivery acks of a conversation (0 = as the SDK: after every read).</summary>
+    public int AckDelayMs { get; init; }
+
     /// <summary>Contacts per user; each send goes to one of them at random. 0 means any other user.</summary>
     public int Peers { get; init; } = 4;
 

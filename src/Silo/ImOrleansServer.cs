@@ -82,6 +82,7 @@ public sealed class ImOrleansServer : IAsyncDisposable
         if (silo.HostEdge)
         {
             builder.Services.AddEdgeGateway(configuration);
+            builder.Services.AddHostedService<SiloDeathWatcher>();
         }
 
         var app = builder.Build();

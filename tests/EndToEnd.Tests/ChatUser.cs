@@ -12,6 +12,8 @@ public sealed class ChatUser : IAsyncDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
     private readonly object _gate = new();
     private readonly List<ChatMessage> _messages = [];
+    private readonly List<ChatMessage> _notices = [];
+    private readonly List<ChatMessage> _updates = [];
     private readonly List<ReceiptPush> _receipts = [];
     private readonly List<KickedEventArgs> _kicks = [];
     private TaskCompletionSource _changed = NewSignal();
@@ -35,6 +37,8 @@ public sealed class ChatUser : IAsyncDisposable
         };
         var user = new ChatUser(new ImClient(tune?.Invoke(options) ?? options));
         user.Client.MessageReceived += (_, m) => user.Record(user._messages, m);
+        user.Client.NoticeReceived += (_, m) => user.Record(user._notices, m);
+        user.Client.MessageUpdated += (_, m) => user.Record(user._updates, m);
         user.Client.ReceiptReceived += (_, r) => user.Record(user._receipts, r);
         user.Client.Kicked += (_, k) => user.Record(user._kicks, k);
         user.Client.StateChanged += (_, _) => user.Signal();
@@ -49,6 +53,18 @@ public sealed class ChatUser : IAsyncDisposable
 
     public IReadOnlyList<ChatMessage> MessagesIn(string conversationId) =>
         Messages.Where(m => m.ConversationId == conversationId).ToList();
+
+    /// <summary>Business notices (NoticeReceived).</summary>
+    public IReadOnlyList<ChatMessage> Notices
+    {
+        get { lock (_gate) { return [.. _notices]; } }
+    }
+
+    /// <summary>Status changes of messages already received (MessageUpdated: revoked, deleted).</summary>
+    public IReadOnlyList<ChatMessage> Updates
+    {
+        get { lock (_gate) { return [.. _updates]; } }
+    }
 
     public IReadOnlyList<ReceiptPush> Receipts
     {

@@ -9,6 +9,9 @@ public sealed class TestServer : IAsyncDisposable
 {
     public const string SigningKey = "end-to-end-tests-signing-key-0123456789abcdef";
 
+    /// <summary>The key business services send to the notice API (header X-Service-Key).</summary>
+    public const string NoticeServiceKey = "end-to-end-notice-service-key";
+
     private ImOrleansServer _server;
 
     private TestServer(ImOrleansServer server, string dataDirectory)
@@ -24,6 +27,9 @@ public sealed class TestServer : IAsyncDisposable
     public IPEndPoint Edge => _server.EdgeEndpoint ?? throw new InvalidOperationException("server not started");
 
     public string EdgeAddress => $"{Edge.Address}:{Edge.Port}";
+
+    /// <summary>The HTTP listener (health, notice API).</summary>
+    public IPEndPoint Http => _server.HttpEndpoint ?? throw new InvalidOperationException("server not started");
 
     public static async Task<TestServer> StartAsync(string? dataDirectory = null, IDictionary<string, string?>? settings = null)
     {
@@ -53,6 +59,7 @@ public sealed class TestServer : IAsyncDisposable
             ["Edge:Port"] = "0",
             ["Http:Port"] = "0",
             ["Auth:SigningKey"] = SigningKey,
+            ["Notices:ServiceKey"] = NoticeServiceKey,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())

@@ -3,6 +3,7 @@ using ImOrleans.Protocol;
 namespace ImOrleans.Integration.Tests;
 
 /// <summary>Two silos and two edges in separate processes on Redis clustering and PostgreSQL storage (R27, R8).</summary>
+[Collection(ProcessClusterCollection.Name)]
 public sealed class CrossEdgeChatTests(ITestOutputHelper output)
 {
     [IntegrationFact]

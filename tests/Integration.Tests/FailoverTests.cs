@@ -6,6 +6,7 @@ namespace ImOrleans.Integration.Tests;
 /// R28: kill -9 a silo or an edge in the middle of a chat. Every message whose sender got a server ack is stored
 /// once and reaches its receiver (pushed, or found by sync); nothing is raised twice.
 /// </summary>
+[Collection(ProcessClusterCollection.Name)]
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     private const int Pairs = 4;
@@ -22,13 +23,16 @@ public sealed class FailoverTests(ITestOutputHelper output)
             traffic.Start();
             await WaitForAcksAsync(traffic, 40);
 
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             cluster.Silos[0].Process.Kill();
             var atKill = traffic.Acked;
             await WaitForAcksAsync(traffic, atKill + 80);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: 80 more acks after the kill");
             await traffic.StopAsync();
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: traffic stopped, every send acked");
 
-            var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(20));
-            output.WriteLine($"silo kill: {report}");
+            var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(10));
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: silo kill: {report}");
             Assert.Equal(report.Sent, report.Acked);
             Assert.Equal(report.Acked, report.Delivered + report.Synced);
         }
@@ -64,7 +68,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
             Assert.All(users.SelectMany(p => new[] { p.A, p.B }), u => Assert.Equal(ImClientState.Connected, u.Client.State));
             Assert.All(users.Select(p => p.A), u => Assert.Contains(ImClientState.Reconnecting, u.States));
 
-            var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(20));
+            var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(10));
             output.WriteLine($"edge kill: {report}");
             Assert.Equal(report.Sent, report.Acked);
             Assert.Equal(report.Acked, report.Delivered + report.Synced);

@@ -24,6 +24,17 @@ public sealed class ScenarioTests(LoadTestServer server)
     }
 
     [Fact]
+    public async Task Closed_loop_chat_with_coalesced_acks_still_acks_every_conversation_to_the_end()
+    {
+        var settings = server.Settings(users: 8, seconds: 2) with { Window = 4, Peers = 2, AckDelayMs = 100 };
+
+        var report = await new ChatScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        AssertChatCountsAddUp(report, settings.Users);
+        Assert.Contains("acks every 100 ms", report.Mode);
+    }
+
+    [Fact]
     public async Task Open_loop_chat_delivers_every_acked_message_once()
     {
         var settings = server.Settings(users: 10, seconds: 2) with { Rate = 200, Peers = 0, BodySize = 100 };

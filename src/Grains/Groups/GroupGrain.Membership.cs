@@ -30,7 +30,7 @@ internal sealed partial class GroupGrain
         var members = creation.MemberIds.Count == 0 ? [] : ValidateUserIds(creation.MemberIds).Where(u => u != ownerId).ToList();
         List<string> everyone = [ownerId, .. members];
 
-        var online = await RecordMembershipAsync(everyone, initSeq: 1, name);
+        var online = await RecordMembershipAsync(everyone, initSeq: 1, name, avatar);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         Group.Created = true;
         Group.CreatorId = Group.OwnerId = ownerId;
@@ -231,7 +231,7 @@ internal sealed partial class GroupGrain
         }
 
         var initSeq = _log.MaxSeq + 1;
-        var online = await RecordMembershipAsync(users, initSeq, Group.Name);
+        var online = await RecordMembershipAsync(users, initSeq, Group.Name, Group.Avatar);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var user in users)
         {
@@ -297,9 +297,9 @@ internal sealed partial class GroupGrain
     }
 
     /// <summary>Every user's grain durably lists the group before the group counts them as members. Returns who is online.</summary>
-    private async Task<List<string>> RecordMembershipAsync(List<string> users, long initSeq, string name)
+    private async Task<List<string>> RecordMembershipAsync(List<string> users, long initSeq, string name, string avatar)
     {
-        var membership = new ConversationMembership { ConversationId = _id, Type = ConversationType.Group, Name = name, InitSeq = initSeq };
+        var membership = new ConversationMembership { ConversationId = _id, Type = ConversationType.Group, Name = name, Avatar = avatar, InitSeq = initSeq };
         try
         {
             var online = await Task.WhenAll(users.Select(user => User(user).EnsureConversation(membership)));

@@ -99,6 +99,13 @@ internal sealed partial class MessageStore
     private async Task CommitAsync(List<PendingWrite> batch, bool[] applied)
     {
         var commands = await GetWriterCommandsAsync();
+        if (_writer!.CanCreateBatch)
+        {
+            // PostgreSQL: the whole batch in one round trip (MessageStore.Batch.cs).
+            await CommitAsOneBatchAsync(_writer, batch, applied);
+            return;
+        }
+
         await using var transaction = await _writer!.BeginTransactionAsync();
         commands.Enlist(transaction);
         for (var i = 0; i < batch.Count; i++)

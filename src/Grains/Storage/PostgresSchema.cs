@@ -39,6 +39,14 @@ internal static class PostgresSchema
             PRIMARY KEY (conversation_id, user_id)
         );
 
+        -- Messages a user deleted for themselves (R19): hidden from that user's pulls on every device.
+        CREATE TABLE IF NOT EXISTS im_hidden (
+            user_id         text   NOT NULL,
+            conversation_id text   NOT NULL,
+            seq             bigint NOT NULL,
+            PRIMARY KEY (user_id, conversation_id, seq)
+        );
+
         CREATE TABLE IF NOT EXISTS orleansquery (
             querykey  varchar(64) NOT NULL PRIMARY KEY,
             querytext text        NOT NULL

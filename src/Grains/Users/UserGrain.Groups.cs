@@ -34,19 +34,20 @@ internal sealed partial class UserGrain
 
     private async Task RejoinAsync(ConversationRecord record, ConversationMembership membership, long initSeq)
     {
-        var before = (record.Quit, record.QuitSeq, record.InitSeq, record.ReadSeq, record.Name);
+        var before = (record.Quit, record.QuitSeq, record.InitSeq, record.ReadSeq, record.Name, record.Avatar);
         record.Quit = false;
         record.QuitSeq = 0;
         record.InitSeq = initSeq;
         record.ReadSeq = Math.Max(record.ReadSeq, initSeq - 1);
         record.Name = membership.Name;
+        record.Avatar = membership.Avatar;
         try
         {
             await WriteStateAsync();
         }
         catch
         {
-            (record.Quit, record.QuitSeq, record.InitSeq, record.ReadSeq, record.Name) = before;
+            (record.Quit, record.QuitSeq, record.InitSeq, record.ReadSeq, record.Name, record.Avatar) = before;
             throw;
         }
     }

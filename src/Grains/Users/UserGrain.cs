@@ -79,6 +79,7 @@ internal sealed partial class UserGrain(
             Type = membership.Type,
             PeerId = membership.PeerId,
             Name = membership.Name,
+            Avatar = membership.Avatar,
             InitSeq = initSeq,
             ReadSeq = initSeq - 1,
         };

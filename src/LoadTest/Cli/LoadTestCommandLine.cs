@@ -47,6 +47,7 @@ internal static class LoadTestCommandLine
             var scenario = create(settings);
             var report = await ProgressView.RunAsync(console, scenario, cancellationToken);
             report.Label = settings.Label;
+            report.LoadAverage = Metrics.ProcessSampler.LoadAverage();
             report.Arguments = string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
             ReportTable.Write(console, report);
             if (settings.PlotPath is { } plot && scenario is ChatScenario chatRun)

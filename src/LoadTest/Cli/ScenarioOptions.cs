@@ -33,6 +33,8 @@ internal sealed class ScenarioOptions
 
     public Option<int> BodySize { get; } = new("--body-size") { Description = "Bytes of message content (at least 16: the send stamp).", DefaultValueFactory = _ => 64 };
 
+    public Option<int> AckDelay { get; } = new("--ack-delay") { Description = "Chat: least ms between two delivery acks of a conversation (0 = after every read, as the SDK).", DefaultValueFactory = _ => 0 };
+
     public Option<int> Peers { get; } = new("--peers") { Description = "Contacts per user that its sends go to, at random (0 = any user).", DefaultValueFactory = _ => 4 };
 
     public Option<double> Warmup { get; } = new("--warmup") { Description = "Seconds of traffic before measuring starts.", DefaultValueFactory = _ => 2 };
@@ -74,6 +76,7 @@ internal sealed class ScenarioOptions
             Add(command, Rate);
             Add(command, BodySize);
             Add(command, Peers);
+            Add(command, AckDelay);
             Add(command, Warmup);
             Add(command, Drain);
             Add(command, Plot);
@@ -107,6 +110,7 @@ internal sealed class ScenarioOptions
         Rate = Get(result, Rate, _defaults.Rate),
         BodySize = Get(result, BodySize, _defaults.BodySize),
         Peers = Get(result, Peers, _defaults.Peers),
+        AckDelayMs = Math.Max(0, Get(result, AckDelay, _defaults.AckDelayMs)),
         Warmup = TimeSpan.FromSeconds(Math.Max(0, Get(result, Warmup, _defaults.Warmup.TotalSeconds))),
         Drain = TimeSpan.FromSeconds(Math.Max(0, Get(result, Drain, _defaults.Drain.TotalSeconds))),
         SourceAddresses = LoopbackGuard.ParseSources(result.GetValue(SourceAddresses)),

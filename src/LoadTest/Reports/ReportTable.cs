@@ -46,6 +46,10 @@ internal static class ReportTable
             yield return ("delivered msgs/s", F(r.DeliveredPerSecond, 0) + (r.TargetRate is { } t ? $" (target {t:N0})" : ""));
             yield return ("lost", N(r.Lost));
             yield return ("duplicates", N(r.Duplicates));
+            if (r.UndeliveredToDroppedSessions is > 0)
+            {
+                yield return ("undelivered to dropped sessions", N(r.UndeliveredToDroppedSessions));
+            }
             yield return ("drained", r.Drained == true ? "yes" : "NO (deadline passed)");
             if (r.BacklogDropped is > 0)
             {
@@ -92,6 +96,11 @@ internal static class ReportTable
         if (r.RssPerSessionKiB is { } perSession)
         {
             yield return ("server RSS per session (KiB)", F(perSession, 2));
+        }
+
+        if (r.LoadAverage is { } load)
+        {
+            yield return ("machine load average (1 min)", F(load, 2));
         }
     }
 

@@ -71,6 +71,9 @@ internal sealed class RunReport
 
     public long? Duplicates { get; set; }
 
+    /// <summary>Chat: acked messages whose receiver's session the server dropped (lean sessions do not resync).</summary>
+    public long? UndeliveredToDroppedSessions { get; set; }
+
     public long? DeliveryAcksSent { get; set; }
 
     public bool? Drained { get; set; }
@@ -107,6 +110,9 @@ internal sealed class RunReport
     public double? ServerRssBaselineMiB { get; set; }
 
     public double? RssPerSessionKiB { get; set; }
+
+    /// <summary>The machine's 1-minute load average when the run ended: above ~2 on this 2-core machine, other work competed with the run.</summary>
+    public double? LoadAverage { get; set; }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 

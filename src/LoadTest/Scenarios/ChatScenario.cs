@@ -45,10 +45,10 @@ internal sealed class ChatScenario(LoadTestSettings settings) : IScenario
             Scenario = "chat",
             RunId = settings.RunId,
             Users = settings.Users,
-            Mode = openLoop ? $"open loop {settings.Rate:N0}/s" : $"closed loop W={settings.Window}",
+            Mode = (openLoop ? $"open loop {settings.Rate:N0}/s" : $"closed loop W={settings.Window}") + (settings.AckDelayMs > 0 ? $", acks every {settings.AckDelayMs} ms" : ""),
             TargetRate = openLoop ? settings.Rate : null,
         };
-        var traffic = new ChatTraffic(openLoop ? 0 : Math.Max(1, settings.Window), settings.BodySize, _latency);
+        var traffic = new ChatTraffic(openLoop ? 0 : Math.Max(1, settings.Window), settings.BodySize, _latency, settings.AckDelayMs);
         var tokens = TokenMint.MintAll(settings, settings.Users);
         var options = new WireSessionOptions { Server = settings.Server };
         _sessions = Enumerable.Range(0, settings.Users).Select(i => new WireSession(i, settings.UserId(i), options, traffic)).ToArray();
@@ -66,7 +66,8 @@ internal sealed class ChatScenario(LoadTestSettings settings) : IScenario
         var sampler = new ProcessSampler(settings.ServerPid);
         _launcher = new SessionLauncher(settings, tokens);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var heartbeats = HeartbeatTicker.RunAsync(_sessions, stop.Token);
+        var tick = settings.AckDelayMs > 0 ? TimeSpan.FromMilliseconds(Math.Clamp(settings.AckDelayMs / 2, 5, 1000)) : (TimeSpan?)null;
+        var heartbeats = HeartbeatTicker.RunAsync(_sessions, stop.Token, tick);
         try
         {
             _phase = "logging in";
@@ -201,7 +202,7 @@ internal sealed class ChatScenario(LoadTestSettings settings) : IScenario
         while (true)
         {
             var inFlight = _sessions.Where(s => !s.Dropped).Sum(s => s.InFlight);
-            if (inFlight == 0 && _sessions.Sum(s => s.Acked) <= _sessions.Sum(s => s.Delivered))
+            if (inFlight == 0 && CountLost(_sessions).Lost == 0)
             {
                 return true;
             }
@@ -225,13 +226,17 @@ internal sealed class ChatScenario(LoadTestSettings settings) : IScenario
         report.DeliveryAcksSent = _sessions.Sum(s => s.DeliveryAcksSent);
         report.BacklogDropped = _sessions.Sum(s => s.BacklogDropped);
         report.Dropped = _sessions.Count(s => s.Dropped);
-        report.Lost = CountLost(_sessions);
+        (report.Lost, report.UndeliveredToDroppedSessions) = CountLost(_sessions);
     }
 
-    /// <summary>Per conversation and direction: messages the sender had acked minus distinct ones the receiver got.</summary>
-    internal static long CountLost(IReadOnlyList<WireSession> sessions)
+    /// <summary>
+    /// Per conversation and direction: messages the sender had acked minus distinct ones the receiver got. A lean
+    /// session does not reconnect, so what a session the server dropped never got is counted apart
+    /// (<c>undelivered to dropped sessions</c>): the SDK would have resynced it, which the churn scenario checks.
+    /// </summary>
+    internal static (long Lost, long ToDropped) CountLost(IReadOnlyList<WireSession> sessions)
     {
-        long lost = 0;
+        long lost = 0, toDropped = 0;
         foreach (var session in sessions)
         {
             foreach (var ledger in session.Ledgers)
@@ -241,14 +246,21 @@ internal sealed class ChatScenario(LoadTestSettings settings) : IScenario
                     continue;
                 }
 
-                var received = ledger.PeerIndex >= 0 && sessions[ledger.PeerIndex].TryGetConversation(ledger.ConversationId, out var peer)
-                    ? peer.ReceivedFromPeer
-                    : 0;
-                lost += Math.Max(0, ledger.SendsAcked - received);
+                var receiver = ledger.PeerIndex >= 0 ? sessions[ledger.PeerIndex] : null;
+                var received = receiver is not null && receiver.TryGetConversation(ledger.ConversationId, out var peer) ? peer.ReceivedFromPeer : 0;
+                var missing = Math.Max(0, ledger.SendsAcked - received);
+                if (receiver is { Dropped: true })
+                {
+                    toDropped += missing;
+                }
+                else
+                {
+                    lost += missing;
+                }
             }
         }
 
-        return lost;
+        return (lost, toDropped);
     }
 }
 

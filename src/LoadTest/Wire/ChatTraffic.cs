@@ -3,7 +3,7 @@ using ImOrleans.LoadTest.Metrics;
 namespace ImOrleans.LoadTest.Wire;
 
 /// <summary>How the sessions of a chat run send, shared by all of them; the scenario flips <see cref="Sending"/>.</summary>
-internal sealed class ChatTraffic(int window, int bodySize, LatencyRecorder latency)
+internal sealed class ChatTraffic(int window, int bodySize, LatencyRecorder latency, int ackDelayMs = 0)
 {
     /// <summary>Sends each session keeps unanswered (closed loop); 0 for open loop, where a pacer schedules sends.</summary>
     public int Window { get; } = window;
@@ -15,6 +15,12 @@ internal sealed class ChatTraffic(int window, int bodySize, LatencyRecorder late
     public int BodySize { get; } = Math.Max(bodySize, MessageStamp.Digits);
 
     public LatencyRecorder Latency { get; } = latency;
+
+    /// <summary>
+    /// Least time between two delivery acks of one conversation; 0 acks after every read that moved the position
+    /// (one ack in flight per conversation), as the SDK does. A delay trades ack traffic for staler receipts.
+    /// </summary>
+    public int AckDelayMs { get; } = ackDelayMs;
 
     public bool OpenLoop => Window == 0;
 

@@ -31,13 +31,18 @@ internal sealed class ConversationLedger(string conversationId, int peerIndex)
 
     public bool AckQueued { get; set; }
 
+    /// <summary>Waiting for the ack delay to pass (see <see cref="ChatTraffic.AckDelayMs"/>).</summary>
+    public bool AckDeferred { get; set; }
+
+    public long LastAckMs { get; set; }
+
     /// <summary>This user's sends into the conversation that the server acknowledged (stored).</summary>
     public long SendsAcked { get; set; }
 
     /// <summary>Distinct messages of the peer pushed to this session.</summary>
     public long ReceivedFromPeer { get; set; }
 
-    public bool NeedsAck => Contiguous > AckedSeq && !AckInFlight && !AckQueued;
+    public bool NeedsAck => Contiguous > AckedSeq && !AckInFlight && !AckQueued && !AckDeferred;
 
     /// <summary>Records a pushed seq; false when this session already had it (a duplicate).</summary>
     public bool Offer(long seq)

@@ -8,6 +8,7 @@ internal sealed partial class WireSession
     private readonly Dictionary<string, ConversationLedger>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Dictionary<uint, ConversationLedger> _pending = [];
     private readonly List<ConversationLedger> _ackQueue = [];
+    private readonly List<ConversationLedger> _deferredAcks = [];
     private readonly List<ConversationLedger> _contacts = [];
     private long[] _backlog = new long[16];
     private int _backlogHead;
@@ -102,6 +103,37 @@ internal sealed partial class WireSession
 
         _wake.Set();
         return true;
+    }
+
+    /// <summary>Queues the deferred acks whose delay has passed; called by the scenario's ticker.</summary>
+    public void FlushDeferredAcks(long nowMs)
+    {
+        if (_traffic is not { AckDelayMs: > 0 } traffic)
+        {
+            return;
+        }
+
+        var wake = false;
+        lock (_sync)
+        {
+            for (var i = _deferredAcks.Count - 1; i >= 0; i--)
+            {
+                var ledger = _deferredAcks[i];
+                if (nowMs - ledger.LastAckMs < traffic.AckDelayMs)
+                {
+                    continue;
+                }
+
+                ledger.AckDeferred = false;
+                _deferredAcks.RemoveAt(i);
+                wake |= QueueAckIfDue(ledger);
+            }
+        }
+
+        if (wake)
+        {
+            _wake.Set();
+        }
     }
 
     private bool TryDequeueScheduled(out long stamp)

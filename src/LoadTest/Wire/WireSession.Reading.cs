@@ -260,6 +260,13 @@ internal sealed partial class WireSession
             return false;
         }
 
+        if (_traffic is { AckDelayMs: > 0 } traffic && Environment.TickCount64 - ledger.LastAckMs < traffic.AckDelayMs)
+        {
+            ledger.AckDeferred = true;
+            _deferredAcks.Add(ledger);
+            return false;
+        }
+
         ledger.AckQueued = true;
         _ackQueue.Add(ledger);
         return true;

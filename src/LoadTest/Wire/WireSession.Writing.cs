@@ -106,6 +106,7 @@ internal sealed partial class WireSession
         _out.Advance(FrameHeader.Size + body.Written);
         ledger.AckInFlight = true;
         ledger.AckInFlightSeq = ledger.Contiguous;
+        ledger.LastAckMs = Environment.TickCount64;
         _pending[id] = ledger;
         _acksSent++;
     }
