@@ -7,7 +7,7 @@ namespace ImOrleans.Integration.Tests;
 public sealed class CrossEdgeChatTests(ITestOutputHelper output)
 {
     [IntegrationFact]
-    public async Task Users_on_different_edges_chat_and_navigation_sends_a_new_client_to_the_least_loaded_edge()
+    public async Task Users_on_different_edges_chat_one_to_one_and_in_a_group_and_navigation_sends_a_new_client_to_the_least_loaded_edge()
     {
         await using var cluster = await ProcessCluster.StartAsync();
         var (edge1, edge2) = (cluster.Edges[0], cluster.Edges[1]);
@@ -24,6 +24,15 @@ public sealed class CrossEdgeChatTests(ITestOutputHelper output)
         Assert.Equal((1L, 2L), (first.Seq, reply.Seq));
         Assert.Equal("hello from edge 1", bob.MessagesIn(conversation)[0].Content);
         Assert.Equal("hello from edge 2", alice.MessagesIn(conversation)[0].Content);
+
+        // A group with members on both edges: one send reaches every member wherever they are connected (R13, R27).
+        var group = (await alice.Client.CreateGroupAsync("across edges", ["x-bob", "x-carol"], groupId: "x-group").WithDeadline()).Group;
+        var groupConversation = Identifiers.GroupConversation(group.GroupId);
+        await alice.Client.SendTextAsync(groupConversation, "hello, group").WithDeadline();
+        foreach (var member in new[] { bob, carol })
+        {
+            await member.WaitUntilAsync(u => u.MessagesIn(groupConversation).Any(m => m.Content == "hello, group"), "the group message crossed edges");
+        }
 
         // Edge 1 holds two connections, edge 2 one: once both have reported, navigation lists edge 2 first.
         List<ProcessCluster.NavigationEntry>? navigation = null;

@@ -33,6 +33,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
             var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(10));
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: silo kill: {report}");
+            traffic.Notes.ForEach(output.WriteLine);
             Assert.Equal(report.Sent, report.Acked);
             Assert.Equal(report.Acked, report.Delivered + report.Synced);
         }
@@ -70,6 +71,41 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
             var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(10));
             output.WriteLine($"edge kill: {report}");
+            traffic.Notes.ForEach(output.WriteLine);
+            Assert.Equal(report.Sent, report.Acked);
+            Assert.Equal(report.Acked, report.Delivered + report.Synced);
+        }
+        catch (Exception) when (Fail(cluster))
+        {
+            throw;
+        }
+        finally
+        {
+            await DisposeAllAsync(users);
+        }
+    }
+
+    [IntegrationFact]
+    public async Task A_database_outage_delays_sends_and_loses_nothing_once_the_database_is_back()
+    {
+        await using var cluster = await ProcessCluster.StartAsync();
+        var users = await ConnectPairsAsync(cluster, "db");
+        try
+        {
+            var traffic = new ChatTraffic(users, SendInterval);
+            traffic.Start();
+            await WaitForAcksAsync(traffic, 40);
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await cluster.CutDatabaseAsync(TimeSpan.FromSeconds(3));
+            var atRestore = traffic.Acked;
+            await WaitForAcksAsync(traffic, atRestore + 80);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: 80 more acks after the database came back");
+            await traffic.StopAsync();
+
+            var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(10));
+            output.WriteLine($"database outage: {report}");
+            traffic.Notes.ForEach(output.WriteLine);
             Assert.Equal(report.Sent, report.Acked);
             Assert.Equal(report.Acked, report.Delivered + report.Synced);
         }

@@ -276,6 +276,7 @@ internal sealed partial class GroupGrain
     /// <summary>Stores the event of a change that is already durable, then tells the online members.</summary>
     private async Task<GroupChange> AnnounceAsync(string actorId, string eventJson, List<string> users, IEnumerable<string> nowOnline)
     {
+        DrainFanout();
         foreach (var user in nowOnline)
         {
             MarkOnline(user);

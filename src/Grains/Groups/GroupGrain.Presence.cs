@@ -9,6 +9,10 @@ internal sealed partial class GroupGrain
 {
     private readonly Dictionary<string, OnlineMember> _online = new(StringComparer.Ordinal);
 
+    /// <summary>Stored messages whose push waits for the turn that stored them to answer (see <see cref="PushSoon"/>).</summary>
+    private readonly Queue<StoredMessage> _fanout = new();
+    private bool _fanoutScheduled;
+
     /// <summary>How many members are online now (for tests and benchmarks).</summary>
     internal int OnlineCount => _online.Count;
 
@@ -63,8 +67,47 @@ internal sealed partial class GroupGrain
         }
     }
 
-    /// <summary>One-way to each online member's user grain, which pushes to every session of the member (R22).</summary>
+    /// <summary>
+    /// Pushes a stored message once the current turn has answered: the sender's ack does not wait for a thousand
+    /// calls, and the fan-out of one message runs while the grain waits for the next one's commit. The continuation
+    /// runs on this activation's scheduler, so it never runs alongside another turn; queued messages go out in seq
+    /// order, and a membership change drains the queue first (<see cref="Push"/>), so nobody's online set changes
+    /// under a message sent before the change.
+    /// </summary>
+    private void PushSoon(StoredMessage message)
+    {
+        _fanout.Enqueue(message);
+        if (!_fanoutScheduled)
+        {
+            _fanoutScheduled = true;
+            _ = DrainFanoutSoonAsync();
+        }
+    }
+
+    private async Task DrainFanoutSoonAsync()
+    {
+        await Task.Yield();
+        DrainFanout();
+    }
+
+    private void DrainFanout()
+    {
+        _fanoutScheduled = false;
+        while (_fanout.TryDequeue(out var message))
+        {
+            PushNow(message);
+        }
+    }
+
+    /// <summary>Pushes now, after whatever <see cref="PushSoon"/> queued, so pushes keep seq order.</summary>
     private void Push(StoredMessage message)
+    {
+        DrainFanout();
+        PushNow(message);
+    }
+
+    /// <summary>One-way to each online member's user grain, which pushes to every session of the member (R22).</summary>
+    private void PushNow(StoredMessage message)
     {
         var now = time.GetUtcNow();
         List<string>? lapsed = null;
@@ -76,7 +119,10 @@ internal sealed partial class GroupGrain
                 continue;
             }
 
-            online.Grain.OnMessage(message).Ignore();
+            if (CanSee(userId, message.Seq))
+            {
+                online.Grain.OnMessage(message).Ignore();
+            }
         }
 
         foreach (var userId in lapsed ?? [])
@@ -84,6 +130,12 @@ internal sealed partial class GroupGrain
             _online.Remove(userId);
         }
     }
+
+    /// <summary>Whether the member's visible range (init seq to now, or to their last seq once they left) holds <paramref name="seq"/>.</summary>
+    private bool CanSee(string userId, long seq) =>
+        Group.Members.TryGetValue(userId, out var member)
+            ? member.InitSeq <= seq
+            : Group.Former.TryGetValue(userId, out var former) && former.InitSeq <= seq && seq <= former.LastSeq;
 
     private sealed class OnlineMember(IUserGrain grain, DateTimeOffset expiresAt)
     {

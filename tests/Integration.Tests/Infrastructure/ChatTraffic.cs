@@ -16,6 +16,9 @@ internal sealed class ChatTraffic(IReadOnlyList<(ClusterUser A, ClusterUser B)> 
     private readonly List<Task> _senders = [];
     private int _sent;
 
+    /// <summary>What the verification noticed without failing (messages found only by sync), for the test output.</summary>
+    public List<string> Notes { get; } = [];
+
     /// <summary>Calls of SendAsync so far.</summary>
     public int Sent => Volatile.Read(ref _sent);
 
@@ -75,6 +78,13 @@ internal sealed class ChatTraffic(IReadOnlyList<(ClusterUser A, ClusterUser B)> 
                 }
 
                 var raised = receiver.MessagesIn(conversation).Where(m => m.SenderId == sender.UserId).ToList();
+                var missing = history.Where(m => m.SenderId == sender.UserId && raised.All(r => r.Seq != m.Seq)).Select(m => m.Seq).ToList();
+                if (missing.Count > 0)
+                {
+                    var lastRaised = receiver.MessagesIn(conversation).Select(m => m.Seq).DefaultIfEmpty().Max();
+                    Notes.Add($"{receiver.UserId}: not raised seqs {string.Join(",", missing)} of {history.Count}; raised up to seq {lastRaised}");
+                }
+
                 Assert.Equal(raised.Count, raised.Select(m => m.Seq).Distinct().Count()); // no duplicate raised
                 var got = raised.Select(m => m.ClientMsgId).ToHashSet();
                 delivered += expected.Count(got.Contains);

@@ -56,6 +56,32 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     public string TokenFor(string userId) => DevTokens.Mint(userId, SigningKey);
 
+    /// <summary>
+    /// A PostgreSQL outage for this cluster only: its database refuses new connections and its open ones are cut, for
+    /// <paramref name="duration"/>; other tests sharing the server are not touched.
+    /// </summary>
+    public async Task CutDatabaseAsync(TimeSpan duration)
+    {
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(_database).Database!;
+        var admin = new Npgsql.NpgsqlConnectionStringBuilder(TestServices.RequirePostgres()) { Pooling = false }.ConnectionString;
+        await using (var connection = new Npgsql.NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var cut = new Npgsql.NpgsqlCommand(
+                $"ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false; " +
+                $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'", connection);
+            await cut.ExecuteNonQueryAsync();
+        }
+
+        await Task.Delay(duration);
+        await using (var connection = new Npgsql.NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var restore = new Npgsql.NpgsqlCommand($"ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true", connection);
+            await restore.ExecuteNonQueryAsync();
+        }
+    }
+
     /// <summary>Waits until navigation (asked at every live silo) lists exactly these edges.</summary>
     public async Task WaitUntilNavigationListsAsync(IReadOnlyCollection<EdgeProcess> edges)
     {
