@@ -6,7 +6,6 @@ namespace ImOrleans.GroupFanout;
 internal sealed class DeliveryTracker(string conversationId, long baseSeq, int messages, int receivers)
 {
     private readonly int[] _counts = new int[messages];
-    private readonly long[] _lastAt = new long[messages];
     private readonly TaskCompletionSource<long>[] _done =
         Enumerable.Range(0, messages).Select(_ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
 
@@ -25,7 +24,6 @@ internal sealed class DeliveryTracker(string conversationId, long baseSeq, int m
         var count = Interlocked.Increment(ref _counts[index]);
         if (count == receivers)
         {
-            _lastAt[index] = receivedAt;
             _done[index].TrySetResult(receivedAt);
         }
         else if (count > receivers)

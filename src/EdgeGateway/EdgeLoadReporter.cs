@@ -6,7 +6,7 @@ namespace ImOrleans.EdgeGateway;
 /// <summary>
 /// Tells the cluster's edge directory, every <see cref="NavigationOptions.ReportInterval"/>, where clients reach this
 /// edge and how many connections it holds (R8). A crashed edge simply stops reporting and drops out after
-/// <see cref="NavigationOptions.EntryLifetime"/>; one that stops cleanly removes itself at once.
+/// <see cref="NavigationOptions.EntryLifetime"/>; one that shuts down removes itself as shutdown begins.
 /// </summary>
 internal sealed partial class EdgeLoadReporter(
     IGrainFactory grains,
@@ -15,6 +15,7 @@ internal sealed partial class EdgeLoadReporter(
     IOptions<NavigationOptions> navigation,
     IOptions<EdgeGatewayOptions> edge,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<EdgeLoadReporter> logger) : BackgroundService
 {
     private bool _failing;
@@ -43,9 +44,16 @@ internal sealed partial class EdgeLoadReporter(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
+        // Leave navigation the moment shutdown begins, before Kestrel drains connections: clients asking from now on
+        // should not be sent here. Best effort; the entry also expires by itself.
+        lifetime.ApplicationStopping.Register(() => _ = RemoveAsync());
+        return base.StartAsync(cancellationToken);
+    }
+
+    private async Task RemoveAsync()
+    {
         if (!navigation.Value.Enabled || listener.BoundEndpoint is null)
         {
             return;
@@ -53,10 +61,9 @@ internal sealed partial class EdgeLoadReporter(
 
         try
         {
-            // Clients asking from now on should not be sent here; best effort, the entry expires anyway.
-            await Directory.Remove(edge.Value.EdgeId).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            await Directory.Remove(edge.Value.EdgeId).WaitAsync(TimeSpan.FromSeconds(2));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             LogRemoveFailed(logger, ex, edge.Value.EdgeId);
         }

@@ -34,6 +34,14 @@ internal sealed record LoadTestSettings
     /// <summary>Contacts per user; each send goes to one of them at random. 0 means any other user.</summary>
     public int Peers { get; init; } = 4;
 
+    /// <summary>Group: members of the group (the first <see cref="GroupOnline"/> of them are logged in).</summary>
+    public int GroupMembers { get; init; } = 10_000;
+
+    public int GroupOnline { get; init; } = 1_000;
+
+    /// <summary>Group: online members that send (the rate is shared among them).</summary>
+    public int GroupSenders { get; init; } = 10;
+
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long to wait after the run for outstanding acks and deliveries before counting losses.</summary>

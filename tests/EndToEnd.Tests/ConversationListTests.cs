@@ -53,4 +53,30 @@ public sealed class ConversationListTests(ServerFixture fixture)
         Assert.Equal((true, 3L, 0L), (page.Conversations[0].Quit, page.Conversations[0].MaxSeq, page.Conversations[0].Unread));
         Assert.Equal(MessageType.GroupEvent, page.Conversations[0].LastMessage.Type);
     }
+
+    [Fact]
+    public async Task Deleting_a_message_hides_it_on_every_device_of_that_user_only()
+    {
+        await using var phone = await ChatUser.ConnectAsync(Server, "del-user", "phone");
+        await using var laptop = await ChatUser.ConnectAsync(Server, "del-user", "laptop");
+        await using var friend = await ChatUser.ConnectAsync(Server, "del-friend");
+        var conversation = Identifiers.SingleConversation("del-friend", "del-user");
+        await friend.SendAsync("del-user", "keep this");
+        var secret = await friend.SendAsync("del-user", "forget this");
+        await laptop.WaitForMessagesAsync(conversation, 2);
+        await phone.WaitForMessagesAsync(conversation, 2);
+
+        await phone.Client.DeleteMessagesAsync(conversation, [secret.Seq]);
+
+        foreach (var device in new[] { phone, laptop })
+        {
+            await device.WaitUntilAsync(u => u.Updates.Any(m => m.Seq == secret.Seq && m.Status == MessageStatus.Deleted), "the delete");
+            var mine = await device.Client.PullMessagesAsync(conversation);
+            Assert.Equal([MessageStatus.Normal, MessageStatus.Deleted], mine.Messages.Select(m => m.Status));
+        }
+
+        var theirs = await friend.Client.PullMessagesAsync(conversation);
+        Assert.Equal(["keep this", "forget this"], theirs.Messages.Select(m => m.Content));
+        Assert.Empty(friend.Updates);
+    }
 }

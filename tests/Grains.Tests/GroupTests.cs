@@ -147,6 +147,32 @@ public sealed class GroupTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Open_groups_take_joiners_a_rejoiner_starts_again_and_a_dissolved_group_keeps_its_history()
+    {
+        var (owner, joiner) = (NewUser("owner"), NewUser("joiner"));
+        var group = NewGroup(out var conversationId);
+        await group.Create(owner, new GroupCreation { Name = "club", JoinPolicy = GroupJoinPolicy.Open }).WithDeadline();
+
+        var joined = await group.Join(joiner).WithDeadline();
+        var again = await group.Join(joiner).WithDeadline();
+        await group.Leave(joiner).WithDeadline();
+        await group.Send(owner, Text("while you were away")).WithDeadline();
+        var rejoined = await group.Join(joiner).WithDeadline();
+        var renamed = await group.Update(owner, new GroupUpdate { Name = "club 2", JoinPolicy = GroupJoinPolicy.Invite }).WithDeadline();
+        var dissolved = await group.Dissolve(owner).WithDeadline();
+
+        Assert.Equal((2L, 0L, 5L), (joined.EventSeq, again.EventSeq, rejoined.EventSeq));
+        Assert.Equal(("club 2", GroupJoinPolicy.Invite), (renamed.Group.Name, renamed.Group.JoinPolicy));
+        Assert.Equal((true, 0), (dissolved.Group.Dissolved, dissolved.Group.MemberCount));
+        var history = await group.Pull(joiner, 0, 0, 0).WithDeadline();
+        Assert.Equal([5L, 6L, 7L], history.Messages.Select(m => m.Seq));
+        Assert.Equal(ErrorCode.NotMember, (await Rejection(group.Send(owner, Text("anyone left?")))).Code);
+        Assert.Equal(ErrorCode.GroupNotFound, (await Rejection(group.Join(NewUser("late")))).Code);
+        var entry = Assert.Single((await fixture.User(joiner).GetConversations(0, 0).WithDeadline()).Items);
+        Assert.Equal((conversationId, 5L), (entry.ConversationId, entry.InitSeq));
+    }
+
+    [Fact]
     public async Task A_sender_asks_how_many_members_have_read_a_message()
     {
         var (sender, r1, r2, r3) = (NewUser("sender"), NewUser("r1"), NewUser("r2"), NewUser("r3"));

@@ -19,15 +19,18 @@ internal static class LoadTestCommandLine
         root.Subcommands.Add(ScenarioCommand("churn", "Chat over the client SDK while a fraction of sessions lose their link again and again; reconnect and resync times, lost.",
             chat: true, churn: true, settings => new ChurnScenario(settings),
             new LoadTestSettings { Users = 40, Duration = TimeSpan.FromSeconds(20), Rate = 200, Peers = 3 }));
+        root.Subcommands.Add(ScenarioCommand("group", "One group of --members, --online of them logged in, --senders sending at --rate; deliveries/s and time to the last online receiver.",
+            chat: true, churn: false, settings => new GroupScenario(settings),
+            new LoadTestSettings { Rate = 100, Duration = TimeSpan.FromSeconds(30) }, group: true));
         root.Subcommands.Add(BenchmarkMarkdown.Command());
         return root;
     }
 
-    private static Command ScenarioCommand(string name, string description, bool chat, bool churn, Func<LoadTestSettings, IScenario> create, LoadTestSettings? defaults = null)
+    private static Command ScenarioCommand(string name, string description, bool chat, bool churn, Func<LoadTestSettings, IScenario> create, LoadTestSettings? defaults = null, bool group = false)
     {
         var options = new ScenarioOptions(defaults ?? new LoadTestSettings());
         var command = new Command(name, description);
-        options.AddTo(command, chat, churn);
+        options.AddTo(command, chat, churn, group);
         command.SetAction(async (result, cancellationToken) =>
         {
             LoadTestSettings settings;

@@ -33,6 +33,12 @@ internal sealed class ScenarioOptions
 
     public Option<int> BodySize { get; } = new("--body-size") { Description = "Bytes of message content (at least 16: the send stamp).", DefaultValueFactory = _ => 64 };
 
+    public Option<int> Members { get; } = new("--members") { Description = "Group: members of the group.", DefaultValueFactory = _ => 10_000 };
+
+    public Option<int> Online { get; } = new("--online") { Description = "Group: members logged in (the first ones).", DefaultValueFactory = _ => 1_000 };
+
+    public Option<int> Senders { get; } = new("--senders") { Description = "Group: online members that send, sharing --rate.", DefaultValueFactory = _ => 10 };
+
     public Option<int> AckDelay { get; } = new("--ack-delay") { Description = "Chat: least ms between two delivery acks of a conversation (0 = after every read, as the SDK).", DefaultValueFactory = _ => 0 };
 
     public Option<int> Peers { get; } = new("--peers") { Description = "Contacts per user that its sends go to, at random (0 = any user).", DefaultValueFactory = _ => 4 };
@@ -57,11 +63,22 @@ internal sealed class ScenarioOptions
 
     public Option<string?> Label { get; } = new("--label") { Description = "A name for the run, copied into the JSON line (scripts group runs by it)." };
 
-    public void AddTo(Command command, bool chat, bool churn)
+    public void AddTo(Command command, bool chat, bool churn, bool group = false)
     {
+        if (group)
+        {
+            Add(command, Members);
+            Add(command, Online);
+            Add(command, Senders);
+        }
+
         Add(command, Server);
         Add(command, Key);
-        Add(command, Users);
+        if (!group)
+        {
+            Add(command, Users);
+        }
+
         Add(command, Duration);
         Add(command, Ramp);
         Add(command, ConnectConcurrency);
@@ -102,7 +119,7 @@ internal sealed class ScenarioOptions
     {
         Server = LoopbackGuard.ParseServer(result.GetValue(Server)!),
         SigningKey = result.GetValue(Key)!,
-        Users = Positive(result.GetValue(Users), "--users"),
+        Users = Positive(Get(result, Users, _defaults.Users), "--users"),
         Duration = Seconds(result.GetValue(Duration), "--duration"),
         Ramp = result.GetValue(Ramp),
         ConnectConcurrency = Positive(result.GetValue(ConnectConcurrency), "--connect-concurrency"),
@@ -110,6 +127,9 @@ internal sealed class ScenarioOptions
         Rate = Get(result, Rate, _defaults.Rate),
         BodySize = Get(result, BodySize, _defaults.BodySize),
         Peers = Get(result, Peers, _defaults.Peers),
+        GroupMembers = Get(result, Members, _defaults.GroupMembers),
+        GroupOnline = Get(result, Online, _defaults.GroupOnline),
+        GroupSenders = Get(result, Senders, _defaults.GroupSenders),
         AckDelayMs = Math.Max(0, Get(result, AckDelay, _defaults.AckDelayMs)),
         Warmup = TimeSpan.FromSeconds(Math.Max(0, Get(result, Warmup, _defaults.Warmup.TotalSeconds))),
         Drain = TimeSpan.FromSeconds(Math.Max(0, Get(result, Drain, _defaults.Drain.TotalSeconds))),

@@ -110,6 +110,14 @@ internal static class BenchmarkMarkdown
             yield return ("sessions dropped by the server", r => r.Dropped, 0);
             yield return ("undelivered to dropped sessions", r => r.UndeliveredToDroppedSessions, 0);
             yield return ("server CPU per delivered msg (µs)", r => r.ServerCpuMicrosPerUnit, 1);
+            if (scenario == "group")
+            {
+                yield return ("to last receiver p50 (ms)", r => r.TimeToLastDelivery?.P50, 1);
+                yield return ("to last receiver p99 (ms)", r => r.TimeToLastDelivery?.P99, 1);
+                yield return ("messages incomplete after drain", r => r.IncompleteMessages, 0);
+                yield return ("group setup (s)", r => r.GroupSetupSeconds, 1);
+            }
+
             if (scenario == "churn")
             {
                 yield return ("links cut", r => r.Cuts, 0);
@@ -130,6 +138,8 @@ internal static class BenchmarkMarkdown
     {
         ("chat-closed", "delivered msgs/s") => "≥ 25,000",
         ("chat-open", "latency p99 (ms)") => "≤ 10",
+        ("group", "to last receiver p99 (ms)") => "≤ 100",
+        ("group", "delivered msgs/s") => "≥ 100,000 deliveries/s",
         ("connect", "logins/s") => "≥ 2,000",
         ("connect", "server RSS per session (KiB)") => "≤ 18",
         ("connect", "sessions dropped while held") => "0",

@@ -43,7 +43,7 @@ internal static class ReportTable
             yield return ("server-acked", N(r.Acked));
             yield return ("send errors", N(r.SendErrors));
             yield return ("delivered", N(r.Delivered));
-            yield return ("delivered msgs/s", F(r.DeliveredPerSecond, 0) + (r.TargetRate is { } t ? $" (target {t:N0})" : ""));
+            yield return (r.Scenario == "group" ? "deliveries/s" : "delivered msgs/s", F(r.DeliveredPerSecond, 0) + (r.TargetRate is { } t ? $" (sends/s target {t:N0})" : ""));
             yield return ("lost", N(r.Lost));
             yield return ("duplicates", N(r.Duplicates));
             if (r.UndeliveredToDroppedSessions is > 0)
@@ -66,6 +66,19 @@ internal static class ReportTable
         {
             yield return ("latency p50 / p95 / p99 (ms)", $"{l.P50:F2} / {l.P95:F2} / {l.P99:F2}");
             yield return ("latency p99.9 / max (ms)", $"{l.P999:F2} / {l.Max:F2}");
+        }
+
+        if (r.GroupMembers is { } groupMembers)
+        {
+            yield return ("group members / online / senders", $"{groupMembers:N0} / {N(r.GroupOnline)} / {N(r.GroupSenders)}");
+            yield return ("group setup (s)", F(r.GroupSetupSeconds, 1));
+            if (r.TimeToLastDelivery is { } last)
+            {
+                yield return ("to last receiver p50 / p99 / max (ms)", $"{last.P50:F2} / {last.P99:F2} / {last.Max:F2}");
+                yield return ("messages complete (measured)", N(last.Count));
+            }
+
+            yield return ("messages incomplete after drain", N(r.IncompleteMessages));
         }
 
         if (r.Cuts is not null)

@@ -80,6 +80,21 @@ internal sealed class RunReport
 
     public LatencySummary? Latency { get; set; }
 
+    // Group
+    public int? GroupMembers { get; set; }
+
+    public int? GroupOnline { get; set; }
+
+    public int? GroupSenders { get; set; }
+
+    public double? GroupSetupSeconds { get; set; }
+
+    /// <summary>Send to the last online receiver, per message, in ms.</summary>
+    public LatencySummary? TimeToLastDelivery { get; set; }
+
+    /// <summary>Acked group messages that some online receiver still lacked after the drain.</summary>
+    public long? IncompleteMessages { get; set; }
+
     // Churn
     public int? ChurningSessions { get; set; }
 

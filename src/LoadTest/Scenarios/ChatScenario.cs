@@ -161,7 +161,7 @@ internal sealed class ChatScenario(LoadTestSettings settings) : IScenario
     /// Open loop: schedules sends at the target rate over the sessions in turn, each stamped with the time it was due
     /// (so time lost anywhere, the pacer included, counts as latency).
     /// </summary>
-    private static async Task PaceAsync(ChatTraffic traffic, WireSession[] sessions, double rate, CancellationToken cancellationToken)
+    internal static async Task PaceAsync(ChatTraffic traffic, WireSession[] sessions, double rate, CancellationToken cancellationToken)
     {
         if (sessions.Length == 0)
         {

@@ -24,5 +24,8 @@ internal sealed class ChatTraffic(int window, int bodySize, LatencyRecorder late
 
     public bool OpenLoop => Window == 0;
 
+    /// <summary>Group runs: per-seq delivery accounting (null in 1:1 chat).</summary>
+    public GroupDeliveryTracker? Group { get; init; }
+
     public volatile bool Sending;
 }

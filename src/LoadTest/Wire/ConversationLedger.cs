@@ -44,6 +44,14 @@ internal sealed class ConversationLedger(string conversationId, int peerIndex)
 
     public bool NeedsAck => Contiguous > AckedSeq && !AckInFlight && !AckQueued && !AckDeferred;
 
+    /// <summary>Starts the conversation at <paramref name="seq"/> (a group member sees nothing before it joined).</summary>
+    public void SetBaseline(long seq)
+    {
+        Contiguous = AckedSeq = seq;
+        _early = 0;
+        _far?.Clear();
+    }
+
     /// <summary>Records a pushed seq; false when this session already had it (a duplicate).</summary>
     public bool Offer(long seq)
     {

@@ -130,6 +130,11 @@ internal sealed partial class WireSession
             }
         }
 
+        if (_controlPending.Count > 0 && TryCompleteControl(header, body))
+        {
+            return false;
+        }
+
         switch (header.Command)
         {
             case CommandCode.Login:
@@ -155,6 +160,7 @@ internal sealed partial class WireSession
                 {
                     _acked++;
                     ledger.SendsAcked++;
+                    _traffic?.Group?.OnAcked((long)ReadUInt64Field(body, 2));
                 }
 
                 return _traffic is { Sending: true, OpenLoop: false };
@@ -233,6 +239,7 @@ internal sealed partial class WireSession
             if (_traffic is not null && MessageStamp.TryParse(content, out var stamp))
             {
                 _traffic.Latency.Record(MessageStamp.MicrosecondsBetween(stamp, now));
+                _traffic.Group?.OnDelivered(seq, stamp, now);
             }
         }
 
@@ -270,6 +277,22 @@ internal sealed partial class WireSession
         ledger.AckQueued = true;
         _ackQueue.Add(ledger);
         return true;
+    }
+
+    private static ulong ReadUInt64Field(ReadOnlySpan<byte> body, int wanted)
+    {
+        var reader = new ProtoSpanReader(body);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == wanted && wireType == ProtoSpanReader.Varint)
+            {
+                return reader.ReadVarint();
+            }
+
+            reader.Skip(wireType);
+        }
+
+        return 0;
     }
 
     private static uint ReadUInt32Field(ReadOnlySpan<byte> body, int wanted)

@@ -67,6 +67,11 @@ internal sealed partial class WireSession
         }
 
         _ackQueue.Clear();
+        if (_controlQueue.Count > 0)
+        {
+            WriteControlRequests();
+        }
+
         if (_traffic is not { Sending: true } traffic || _contacts.Count == 0)
         {
             return false;
