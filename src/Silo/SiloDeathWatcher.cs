@@ -7,7 +7,8 @@ namespace ImOrleans.Silo;
 /// their sessions, so every session of this edge renews its registration at once instead of at its next renewal.
 /// (A standalone edge learns the same from its gateway connections, see EdgeGatewayHosting.UseEdgeCluster.)
 /// </summary>
-internal sealed class SiloDeathWatcher(IClusterMembershipService membership, IServiceProvider services) : BackgroundService
+internal sealed partial class SiloDeathWatcher(IClusterMembershipService membership, IServiceProvider services, ILogger<SiloDeathWatcher> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,5 +33,13 @@ internal sealed class SiloDeathWatcher(IClusterMembershipService membership, ISe
         {
             // Stopping.
         }
+        catch (Exception ex)
+        {
+            // Never take the host down over this: sessions still renew on their own interval.
+            LogWatchFailed(logger, ex);
+        }
     }
+
+    [LoggerMessage(1, LogLevel.Warning, "Watching cluster membership for dead silos failed; edge sessions renew on their regular interval only")]
+    private static partial void LogWatchFailed(ILogger logger, Exception exception);
 }

@@ -266,6 +266,28 @@ internal sealed class ChurnScenario(LoadTestSettings settings) : IScenario
         return lost;
     }
 
+    /// <summary>Per conversation that lost something: what the receiver holds against what the server acked.</summary>
+    private string DescribeLoss()
+    {
+        var notes = new List<string>();
+        foreach (var user in _users)
+        {
+            foreach (var (conversation, peer) in user.Conversations)
+            {
+                var missing = user.AckedSendsIn(conversation) - _users[peer].ReceivedFromPeerIn(conversation);
+                if (missing > 0)
+                {
+                    var receiver = _users[peer];
+                    notes.Add($"{conversation}: {missing} from {user.UserId} missing at {receiver.UserId} " +
+                        $"({(receiver.Cutter is null ? "steady" : "churning")}, {receiver.Client.State}); it holds up to seq {receiver.LastSeqIn(conversation)}, " +
+                        $"acked up to {_maxAcked.GetValueOrDefault(conversation)}; last cut {receiver.LastCutAgo?.TotalMilliseconds:F0} ms before the report");
+                }
+            }
+        }
+
+        return string.Join("; ", notes.Take(5));
+    }
+
     private void FillCounts(RunReport report, int churning)
     {
         report.Sent = _users.Sum(u => Volatile.Read(ref u.Sent));
@@ -274,6 +296,10 @@ internal sealed class ChurnScenario(LoadTestSettings settings) : IScenario
         report.Delivered = _users.Sum(u => Volatile.Read(ref u.Delivered));
         report.Duplicates = _users.Sum(u => Volatile.Read(ref u.Duplicates));
         report.Lost = CountLost();
+        if (report.Lost > 0)
+        {
+            report.Notes = DescribeLoss();
+        }
         report.DeliveredPerSecond = report.MeasuredSeconds > 0 ? Math.Round(report.Delivered.Value / report.MeasuredSeconds, 1) : null;
         report.Latency = LatencySummary.From(_latency.Total);
         report.ChurningSessions = churning;

@@ -46,6 +46,18 @@ internal sealed class ChurnUser : IAsyncDisposable
 
     public LinkCutter? Cutter { get; }
 
+    /// <summary>Time since the last cut, or null if the link was never cut.</summary>
+    public TimeSpan? LastCutAgo
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _cutAt == 0 ? null : Stopwatch.GetElapsedTime(_cutAt);
+            }
+        }
+    }
+
     /// <summary>(conversation, peer index) of every conversation this user is in; the first <see cref="SendTargets"/> get its sends.</summary>
     public List<(string ConversationId, int Peer)> Conversations { get; } = [];
 

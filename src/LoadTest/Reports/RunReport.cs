@@ -112,6 +112,9 @@ internal sealed class RunReport
 
     public long? ResyncTimeouts { get; set; }
 
+    /// <summary>What went wrong, when something did (for example which receiver lacks which messages).</summary>
+    public string? Notes { get; set; }
+
     // Processes
     public double LoadTesterCores { get; set; }
 
