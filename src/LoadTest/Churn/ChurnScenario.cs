@@ -280,7 +280,8 @@ internal sealed class ChurnScenario(LoadTestSettings settings) : IScenario
                     var receiver = _users[peer];
                     notes.Add($"{conversation}: {missing} from {user.UserId} missing at {receiver.UserId} " +
                         $"({(receiver.Cutter is null ? "steady" : "churning")}, {receiver.Client.State}); it holds up to seq {receiver.LastSeqIn(conversation)}, " +
-                        $"acked up to {_maxAcked.GetValueOrDefault(conversation)}; last cut {receiver.LastCutAgo?.TotalMilliseconds:F0} ms before the report");
+                        $"acked up to {_maxAcked.GetValueOrDefault(conversation)}; last cut {receiver.LastCutAgo?.TotalMilliseconds:F0} ms before the report; " +
+                        $"skips seen: {string.Join(", ", receiver.Skips)}");
                 }
             }
         }

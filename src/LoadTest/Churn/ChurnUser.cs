@@ -19,6 +19,7 @@ internal sealed class ChurnUser : IAsyncDisposable
     private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _receivedFromPeer = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _ackedSends = new(StringComparer.Ordinal);
+    private readonly List<string> _skips = [];
     private readonly LatencyRecorder _latency;
     private readonly Func<string, long> _maxAcked;
     private Dictionary<string, long>? _resyncTargets;
@@ -94,6 +95,18 @@ internal sealed class ChurnUser : IAsyncDisposable
         }
     }
 
+    /// <summary>Where the client reported a message whose predecessors it never reported.</summary>
+    public IReadOnlyList<string> Skips
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _skips];
+            }
+        }
+    }
+
     public long LastSeqIn(string conversationId)
     {
         lock (_sync)
@@ -151,6 +164,13 @@ internal sealed class ChurnUser : IAsyncDisposable
             {
                 Duplicates++;
                 return;
+            }
+
+            var previous = _lastSeq.GetValueOrDefault(message.ConversationId);
+            if (message.Seq > previous + 1 && _skips.Count < 10)
+            {
+                // The SDK promises every message once and in seq order; the run's conversations start at seq 1.
+                _skips.Add($"{message.ConversationId} seq {message.Seq} came after {previous}");
             }
 
             _lastSeq[message.ConversationId] = message.Seq;
