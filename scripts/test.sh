@@ -17,7 +17,7 @@ stop_services() {
   postgres_stop "$services_dir/pg"
   rm -rf "$services_dir" "$log"
 }
-trap stop_services EXIT
+trap 'stop_services >/dev/null 2>&1' EXIT
 
 if services_install; then
   redis_port=$(services_free_port)
@@ -40,13 +40,19 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then
   exit 1
 fi
 
-dotnet test ImOrleans.sln --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee -a "$log" \
+# One test project at a time: the end-to-end and integration suites start servers and processes of
+# their own, and on two cores running them side by side only makes every deadline tighter.
+dotnet test ImOrleans.sln --no-build -nologo -m:1 --logger "console;verbosity=normal" 2>&1 | tee -a "$log" \
   | grep -E "^\s*(Failed|Skipped) |^Total tests|^\s+(Passed|Failed): [0-9]+$| error [A-Z]+[0-9]+"
 status=${PIPESTATUS[0]}
 
 # Each test project ends with a block "Total tests: N / Passed: N / Failed: N"; add them up.
 passed=$(grep -E "^\s+Passed: [0-9]+$" "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -E "^\s+Failed: [0-9]+$" "$log" | awk '{s+=$2} END {print s+0}')
+if [ "$failed" -gt 0 ]; then
+  echo "---- failures ----"
+  grep -E -A12 "^\s+Failed [A-Za-z]" "$log" | head -200
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the run broke without reporting a failed test (crash, hang, missing runner)
 fi

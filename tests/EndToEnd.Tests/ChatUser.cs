@@ -9,7 +9,7 @@ namespace ImOrleans.EndToEnd.Tests;
 /// </summary>
 public sealed class ChatUser : IAsyncDisposable
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private readonly object _gate = new();
     private readonly List<ChatMessage> _messages = [];
     private readonly List<ChatMessage> _notices = [];
