@@ -101,9 +101,10 @@ public sealed record ImClientOptions
     public int MaxFrameBodySize { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// How many of the newest unread messages are fetched for a conversation this client instance has not seen
-    /// before (R14): those after the user's read position, at most this many; older ones are left to
-    /// <see cref="ImClient.PullMessagesAsync"/>. 0 fetches none (only new messages are reported). Default: 20.
+    /// How many of the newest messages are fetched (and raised) for a conversation this client instance has not
+    /// seen before (R14); older ones are left to <see cref="ImClient.PullMessagesAsync"/>. The user's read position
+    /// does not shorten the page: read state is for unread counts, not for what a device has. 0 fetches none
+    /// (only new messages are reported). Default: 20.
     /// </summary>
     public int InitialSyncLimit { get; init; } = 20;
 

@@ -30,6 +30,7 @@ internal sealed partial class EdgeSession
     // held here so the client always sees the login response first. Null once login is answered.
     private List<OutboundFrame>? _heldPushes = [];
     private long _lastReadAt;
+    private int _handling;
     private long _lastRenewAt;
     private int _closing;
     private int _renewing;
@@ -114,7 +115,13 @@ internal sealed partial class EdgeSession
                         return;
                     }
 
-                    if (!await HandleFrameAsync(frame))
+                    // While a request is being handled the frames behind it wait unread in the pipe; that is
+                    // the server being busy, not the client being silent, so the idle clock stops meanwhile.
+                    Volatile.Write(ref _handling, 1);
+                    var goOn = await HandleFrameAsync(frame);
+                    Volatile.Write(ref _lastReadAt, _time.GetTimestamp());
+                    Volatile.Write(ref _handling, 0);
+                    if (!goOn)
                     {
                         return;
                     }
@@ -277,7 +284,7 @@ internal sealed partial class EdgeSession
             return;
         }
 
-        if (_time.GetElapsedTime(Volatile.Read(ref _lastReadAt), now) > _options.IdleTimeout)
+        if (Volatile.Read(ref _handling) == 0 && _time.GetElapsedTime(Volatile.Read(ref _lastReadAt), now) > _options.IdleTimeout)
         {
             Log.IdleTimedOut(_logger, ConnectionId, _userId);
             Abort("idle timeout");

@@ -166,10 +166,11 @@ internal sealed partial class Inbox
         tracker.ObserveMax(conversation.MaxSeq);
         if (!tracker.HasBaseline)
         {
-            // First sight of this conversation in this client instance: fetch only what the user has not read,
-            // at most the newest page (R14). InitSeq - 1 covers both readings of init_seq (seq at join, or first
-            // visible seq): a seq the user may not see is simply not returned.
-            var baseline = Math.Max(Math.Max(conversation.InitSeq - 1, conversation.ReadSeq), conversation.MaxSeq - _initialSyncLimit);
+            // First sight of this conversation in this client instance: fetch the newest page (R14). Not from
+            // read_seq: the user's own send from another link moves read_seq past messages this device never
+            // got, and skipping them would hide a stored message. InitSeq - 1 covers both readings of init_seq
+            // (seq at join, or first visible seq): a seq the user may not see is simply not returned.
+            var baseline = Math.Max(conversation.InitSeq - 1, conversation.MaxSeq - _initialSyncLimit);
             tracker.SetBaseline(baseline, _deliverable);
         }
 

@@ -78,7 +78,7 @@ internal static class ReportTable
                 yield return ("messages complete (measured)", N(last.Count));
             }
 
-            yield return ("messages incomplete after drain", N(r.IncompleteMessages));
+            yield return ("messages some online member lacks after drain", N(r.IncompleteMessages));
         }
 
         if (r.Cuts is not null)

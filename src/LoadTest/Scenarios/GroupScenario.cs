@@ -131,7 +131,8 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
             report.BacklogDropped = _sessions.Sum(s => s.BacklogDropped);
             report.DeliveryAcksSent = _sessions.Sum(s => s.DeliveryAcksSent);
             report.Dropped = _sessions.Count(s => s.Dropped);
-            (report.IncompleteMessages, report.Lost) = _tracker.Incomplete();
+            report.IncompleteMessages = _tracker.Incomplete().Messages;
+            (report.Lost, report.UndeliveredToDroppedSessions) = CountLost();
             report.Latency = LatencySummary.From(_latency.Total);
             lock (_tracker.LastDelivery)
             {
@@ -193,12 +194,36 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
         }
     }
 
+    /// <summary>
+    /// Every session should hold every acked message but its own. What a session the server dropped lacks is counted
+    /// apart: a lean session does not reconnect and resync (the SDK would).
+    /// </summary>
+    private (long Lost, long ToDropped) CountLost()
+    {
+        var acked = _sessions.Sum(s => s.Acked);
+        long lost = 0, toDropped = 0;
+        foreach (var session in _sessions.Where(s => s.IsLoggedIn || s.Dropped))
+        {
+            var missing = Math.Max(0, acked - session.Acked - session.Delivered);
+            if (session.Dropped)
+            {
+                toDropped += missing;
+            }
+            else
+            {
+                lost += missing;
+            }
+        }
+
+        return (lost, toDropped);
+    }
+
     private async Task<bool> DrainAsync(TimeSpan deadline, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
-            if (_sessions.Where(s => !s.Dropped).Sum(s => s.InFlight) == 0 && _tracker!.Incomplete().Messages == 0)
+            if (_sessions.Where(s => !s.Dropped).Sum(s => s.InFlight) == 0 && CountLost().Lost == 0)
             {
                 return true;
             }
