@@ -60,6 +60,9 @@ internal sealed record LoadTestSettings
     /// <summary>Churn: fraction of the sessions whose link is cut again and again.</summary>
     public double ChurnFraction { get; init; } = 0.2;
 
+    /// <summary>Churn: exchange one message per (user, contact) before the first cut, so no client first hears of a conversation in a resync.</summary>
+    public bool ChurnPrime { get; init; } = true;
+
     /// <summary>Churn: pause between a session's resync and its next cut.</summary>
     public TimeSpan ChurnInterval { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -81,8 +81,10 @@ public sealed class ScenarioTests(LoadTestServer server)
         Assert.True(report.TimeToLastDelivery.Count > 0);
     }
 
-    [Fact]
-    public async Task Churn_cuts_links_and_the_sdk_resyncs_without_loss()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Churn_cuts_links_and_the_sdk_resyncs_without_loss(bool primed)
     {
         var settings = server.Settings(users: 6, seconds: 3) with
         {
@@ -90,6 +92,8 @@ public sealed class ScenarioTests(LoadTestServer server)
             Peers = 2,
             ChurnFraction = 0.5,
             ChurnInterval = TimeSpan.FromMilliseconds(300),
+            // Unprimed, a client may first hear of a conversation in the sync after a cut (the first-sight path).
+            ChurnPrime = primed,
         };
 
         var report = await new ChurnScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);

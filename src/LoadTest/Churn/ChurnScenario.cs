@@ -85,8 +85,11 @@ internal sealed partial class ChurnScenario(LoadTestSettings settings) : IScenar
 
             // Every client sees each of its conversations once before links are cut: a conversation a client first
             // hears of in the sync after a cut takes another path (see docs/benchmarks.md, "known loss").
-            _phase = "priming conversations";
-            await PrimeConversationsAsync(cancellationToken).ConfigureAwait(false);
+            if (settings.ChurnPrime)
+            {
+                _phase = "priming conversations";
+                await PrimeConversationsAsync(cancellationToken).ConfigureAwait(false);
+            }
 
             _phase = "running";
             var begin = sampler.Mark();

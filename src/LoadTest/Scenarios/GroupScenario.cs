@@ -73,7 +73,7 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
 
         var capacity = (int)Math.Min(int.MaxValue / 2, rate * (settings.Warmup + settings.Duration + settings.Drain).TotalSeconds * 1.5 + 10_000);
         _tracker = new GroupDeliveryTracker(lastEvent + 1, capacity, online - 1);
-        var traffic = new ChatTraffic(0, settings.BodySize, _latency) { Group = _tracker };
+        var traffic = new ChatTraffic(0, settings.BodySize, _latency, settings.AckDelayMs) { Group = _tracker };
         var options = new WireSessionOptions { Server = settings.Server };
         _sessions = Enumerable.Range(0, online).Select(i => new WireSession(i, settings.UserId(i), options, traffic)).ToArray();
         foreach (var session in _sessions)
@@ -85,7 +85,8 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
 
         _launcher = new SessionLauncher(settings, tokens);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var heartbeats = HeartbeatTicker.RunAsync(_sessions, stop.Token);
+        var tick = settings.AckDelayMs > 0 ? TimeSpan.FromMilliseconds(Math.Clamp(settings.AckDelayMs / 2, 5, 1000)) : (TimeSpan?)null;
+        var heartbeats = HeartbeatTicker.RunAsync(_sessions, stop.Token, tick);
         try
         {
             _phase = "logging in";
