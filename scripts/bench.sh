@@ -2,7 +2,7 @@
 # Runs the standard load-test set against a fresh Release server per run and writes the medians (min-max) into
 # docs/benchmarks.md (the generated block between the results markers).
 #
-#   scripts/bench.sh                 # the standard set, 3 runs each (about 12 minutes on 2 cores)
+#   scripts/bench.sh                 # the standard set, 3 runs each (about 25 minutes on 2 cores)
 #   scripts/bench.sh --quick         # reduced sizes, 1 run each (about 2 minutes): checks the script works
 #   scripts/bench.sh --runs 5 --only chat-closed,chat-open
 #
