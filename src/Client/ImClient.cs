@@ -117,7 +117,29 @@ public sealed partial class ImClient : IAsyncDisposable
         }
 
         _ownSends.Add(request.ClientMsgId);
-        return _sends.SendAsync(request, cancellationToken);
+        return SendAndRecordAsync(request, cancellationToken);
+    }
+
+    private async Task<SendMessageResponse> SendAndRecordAsync(SendMessageRequest request, CancellationToken cancellationToken)
+    {
+        var ack = await _sends.SendAsync(request, cancellationToken).ConfigureAwait(false);
+
+        // The server pushes a new message to every session but the one that sent it: this one has the ack.
+        var own = new ChatMessage
+        {
+            ConversationId = request.ConversationId,
+            Seq = ack.Seq,
+            ClientMsgId = request.ClientMsgId,
+            SenderId = Options.UserId,
+            Type = request.Type,
+            Content = request.Content,
+            ClientTimeMs = request.ClientTimeMs,
+            ServerTimeMs = ack.ServerTimeMs,
+            Status = MessageStatus.Normal,
+        };
+        own.Attachments.AddRange(request.Attachments);
+        await _inbox.PostAsync(new OwnMessageStored(own), CancellationToken.None).ConfigureAwait(false);
+        return ack;
     }
 
     /// <summary>Sends a text message; see <see cref="SendAsync"/>.</summary>

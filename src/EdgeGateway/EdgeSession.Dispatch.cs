@@ -7,6 +7,11 @@ namespace ImOrleans.EdgeGateway;
 
 internal sealed partial class EdgeSession
 {
+    private const int MaxCachedConversationGrains = 32;
+
+    /// <summary>References of the conversations this session used lately; created at its first conversation request.</summary>
+    private Dictionary<string, IMessageLogGrain>? _conversationGrains;
+
     /// <summary>Handles one request. Returns false when the connection must stop reading.</summary>
     private async ValueTask<bool> HandleFrameAsync(Frame frame)
     {
@@ -69,7 +74,7 @@ internal sealed partial class EdgeSession
             case CommandCode.SendMessage:
             {
                 var request = SendMessageRequest.Parser.ParseFrom(body);
-                var result = await Conversation(request.ConversationId).Send(_userId, request.ToOutgoing());
+                var result = await Conversation(request.ConversationId).Send(_userId, request.ToOutgoing(_info!.SessionId));
                 response = new SendMessageResponse
                 {
                     ConversationId = request.ConversationId,
@@ -206,8 +211,23 @@ internal sealed partial class EdgeSession
     /// <summary>The grain that owns the conversation (1:1, notices or group).</summary>
     private IMessageLogGrain Conversation(string conversationId)
     {
+        // Resolving a reference parses and hashes the grain id each time; a chatting session asks for the same
+        // few conversations over and over. Requests of a session are handled one at a time, so no lock.
+        if (_conversationGrains?.TryGetValue(conversationId, out var known) == true)
+        {
+            return known;
+        }
+
         RequireConversationId(conversationId);
-        return _grains.MessageLog(conversationId);
+        var grain = _grains.MessageLog(conversationId);
+        _conversationGrains ??= new Dictionary<string, IMessageLogGrain>(StringComparer.Ordinal);
+        if (_conversationGrains.Count >= MaxCachedConversationGrains)
+        {
+            _conversationGrains.Clear();
+        }
+
+        _conversationGrains[conversationId] = grain;
+        return grain;
     }
 
     /// <summary>Refuses ids that cannot name a conversation before any grain is activated for them.</summary>

@@ -28,8 +28,9 @@ internal static class MessageMapping
         return wire;
     }
 
-    public static OutgoingMessage ToOutgoing(this SendMessageRequest r) => new()
+    public static OutgoingMessage ToOutgoing(this SendMessageRequest r, string originSessionId) => new()
     {
+        OriginSessionId = originSessionId,
         ClientMsgId = r.ClientMsgId,
         Type = r.Type,
         Content = r.Content,

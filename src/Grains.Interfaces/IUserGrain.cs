@@ -39,9 +39,12 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Changes the user's settings of a conversation (mute, extra) and returns its list entry.</summary>
     Task<ConversationSummary> UpdateConversation(string conversationId, ConversationUpdate update);
 
-    /// <summary>A message of one of the user's conversations was stored: update the record, push to every session.</summary>
+    /// <summary>
+    /// A message of one of the user's conversations was stored: update the record, push to every session but
+    /// <paramref name="originSessionId"/> (the session that sent it and has its ack; empty for none).
+    /// </summary>
     [OneWay]
-    Task OnMessage(StoredMessage message);
+    Task OnMessage(StoredMessage message, string originSessionId);
 
     /// <summary>Another member's (or this user's own, from another device) receipt: push to every session.</summary>
     [OneWay]

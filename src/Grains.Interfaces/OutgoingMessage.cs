@@ -13,4 +13,9 @@ public sealed record OutgoingMessage
     [Id(4)] public long ClientTimeMs { get; init; }
     /// <summary>Set by the client on a retry; only then is the store searched for an earlier copy.</summary>
     [Id(5)] public bool Resend { get; init; }
+    /// <summary>
+    /// The session the send came from: it learns the seq from its ack, so the new message is pushed to every other
+    /// session of the members but not back to it. Empty when the message has no sending session (notices, events).
+    /// </summary>
+    [Id(6)] public string OriginSessionId { get; init; } = "";
 }

@@ -33,6 +33,66 @@ public sealed class ChatTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task The_sending_session_gets_its_seq_in_the_ack_and_no_push_of_its_own_message_while_its_other_session_gets_the_push()
+    {
+        await using var phone = await RawConnection.ConnectAsync(Server.Edge);
+        await using var laptop = await RawConnection.ConnectAsync(Server.Edge);
+        await phone.LoginAsync("echo-alice", Server.TokenFor("echo-alice"), "phone");
+        await laptop.LoginAsync("echo-alice", Server.TokenFor("echo-alice"), "laptop");
+        await using var bob = await ChatUser.ConnectAsync(Server, "echo-bob");
+        var conversation = Identifiers.SingleConversation("echo-alice", "echo-bob");
+
+        var send = await phone.SendAsync(CommandCode.SendMessage, new SendMessageRequest
+        {
+            ConversationId = conversation,
+            ClientMsgId = "echo-1",
+            Type = MessageType.Text,
+            Content = "from my phone",
+        });
+        var (_, answer) = await phone.ReadResponseAsync(send);
+        Assert.Equal(1, SendMessageResponse.Parser.ParseFrom(answer).Seq);
+
+        // The laptop, another session of the sender, gets the push (R22).
+        var onLaptop = await NextMessagePushAsync(laptop);
+        Assert.Equal((1L, "from my phone"), (onLaptop.Seq, onLaptop.Content));
+
+        // Pushes of one conversation reach a session in seq order, so the phone's first push must be bob's reply
+        // (seq 2): a push of its own seq 1 would have come before it.
+        await bob.SendAsync("echo-alice", "reply");
+        var onPhone = await NextMessagePushAsync(phone);
+        Assert.Equal((2L, "echo-bob"), (onPhone.Seq, onPhone.SenderId));
+    }
+
+    /// <summary>The next MessagePush, skipping other pushes (bob's delivery receipts).</summary>
+    private static async Task<ChatMessage> NextMessagePushAsync(RawConnection connection)
+    {
+        while (true)
+        {
+            var (header, body) = await connection.ReadFrameAsync();
+            if (header.Command == CommandCode.MessagePush)
+            {
+                return MessagePush.Parser.ParseFrom(body).Message;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_sdk_sender_that_gets_no_push_of_its_own_message_still_counts_it_and_has_no_gap_to_fill()
+    {
+        await using var alice = await ChatUser.ConnectAsync(Server, "own-alice", tune: o => o with { RaiseOwnSends = true });
+        await using var bob = await ChatUser.ConnectAsync(Server, "own-bob");
+        var conversation = Identifiers.SingleConversation("own-alice", "own-bob");
+
+        await alice.SendAsync("own-bob", "one");
+        await bob.WaitForMessagesAsync(conversation, 1);
+        await bob.SendAsync("own-alice", "two");
+
+        // With RaiseOwnSends the SDK raises its own acked message itself, in seq order before bob's reply.
+        await alice.WaitForMessagesAsync(conversation, 2);
+        Assert.Equal([(1L, "one"), (2L, "two")], alice.MessagesIn(conversation).Select(m => (m.Seq, m.Content)));
+    }
+
+    [Fact]
     public async Task An_offline_receiver_gets_everything_it_missed_in_order_after_login()
     {
         await using var alice = await ChatUser.ConnectAsync(Server, "off-alice");

@@ -82,6 +82,9 @@ internal sealed partial class Inbox
             case PushedMessage pushed:
                 OnMessage(pushed.Message);
                 break;
+            case OwnMessageStored own:
+                OnOwnMessage(own.Message);
+                break;
             case PushedReceipt receipt:
                 OnReceipt(receipt.Receipt);
                 break;
@@ -158,6 +161,20 @@ internal sealed partial class Inbox
 
         Deliver(tracker);
         Fill(tracker);
+    }
+
+    /// <summary>
+    /// This client's acked send takes its seq like a push would. It needs no delivered receipt of its own: when it is
+    /// the only message since the last ack, it counts as acked.
+    /// </summary>
+    private void OnOwnMessage(ChatMessage message)
+    {
+        OnMessage(message);
+        if (_conversations.TryGetValue(message.ConversationId, out var tracker)
+            && tracker.HasBaseline && tracker.Contiguous == message.Seq && tracker.AckedSeq == message.Seq - 1)
+        {
+            tracker.AckedSeq = message.Seq;
+        }
     }
 
     private void OnListed(Conversation conversation)

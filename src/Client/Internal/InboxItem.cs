@@ -7,6 +7,9 @@ internal abstract record InboxItem;
 
 internal sealed record PushedMessage(ChatMessage Message) : InboxItem;
 
+/// <summary>This client's own send, acked: the server pushes it to the user's other sessions, not back to this one.</summary>
+internal sealed record OwnMessageStored(ChatMessage Message) : InboxItem;
+
 internal sealed record PushedReceipt(ReceiptPush Receipt) : InboxItem;
 
 internal sealed record KickReceived(KickedEventArgs Kick) : InboxItem;

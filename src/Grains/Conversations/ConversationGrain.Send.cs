@@ -54,15 +54,15 @@ internal sealed partial class ConversationGrain
 
         // Stored: now every member's user grain pushes it to its sessions, the sender's own too (R22).
         // One-way calls, so the sender's ack does not wait for any push.
-        await NotifyMembersAsync(stored);
+        await NotifyMembersAsync(stored, message.OriginSessionId);
         return new SendResult { Seq = stored.Seq, ServerTimeMs = stored.ServerTimeMs };
     }
 
-    private async Task NotifyMembersAsync(StoredMessage message)
+    private async Task NotifyMembersAsync(StoredMessage message, string originSessionId)
     {
         foreach (var member in _members)
         {
-            await User(member).OnMessage(message);
+            await User(member).OnMessage(message, originSessionId);
         }
     }
 

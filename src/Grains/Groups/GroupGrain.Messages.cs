@@ -23,7 +23,7 @@ internal sealed partial class GroupGrain
 
         var stored = _log.Next(senderId, message);
         await _log.AppendAsync(stored);
-        PushSoon(stored);
+        PushSoon(stored, message.OriginSessionId);
         return new SendResult { Seq = stored.Seq, ServerTimeMs = stored.ServerTimeMs };
     }
 

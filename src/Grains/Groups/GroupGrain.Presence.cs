@@ -10,7 +10,7 @@ internal sealed partial class GroupGrain
     private readonly Dictionary<string, OnlineMember> _online = new(StringComparer.Ordinal);
 
     /// <summary>Stored messages whose push waits for the turn that stored them to answer (see <see cref="PushSoon"/>).</summary>
-    private readonly Queue<StoredMessage> _fanout = new();
+    private readonly Queue<(StoredMessage Message, string OriginSessionId)> _fanout = new();
     private bool _fanoutScheduled;
 
     /// <summary>How many members are online now (for tests and benchmarks).</summary>
@@ -74,9 +74,9 @@ internal sealed partial class GroupGrain
     /// order, and a membership change drains the queue first (<see cref="Push"/>), so nobody's online set changes
     /// under a message sent before the change.
     /// </summary>
-    private void PushSoon(StoredMessage message)
+    private void PushSoon(StoredMessage message, string originSessionId)
     {
-        _fanout.Enqueue(message);
+        _fanout.Enqueue((message, originSessionId));
         if (!_fanoutScheduled)
         {
             _fanoutScheduled = true;
@@ -93,9 +93,9 @@ internal sealed partial class GroupGrain
     private void DrainFanout()
     {
         _fanoutScheduled = false;
-        while (_fanout.TryDequeue(out var message))
+        while (_fanout.TryDequeue(out var queued))
         {
-            PushNow(message);
+            PushNow(queued.Message, queued.OriginSessionId);
         }
     }
 
@@ -103,11 +103,11 @@ internal sealed partial class GroupGrain
     private void Push(StoredMessage message)
     {
         DrainFanout();
-        PushNow(message);
+        PushNow(message, "");
     }
 
     /// <summary>One-way to each online member's user grain, which pushes to every session of the member (R22).</summary>
-    private void PushNow(StoredMessage message)
+    private void PushNow(StoredMessage message, string originSessionId)
     {
         var now = time.GetUtcNow();
         List<string>? lapsed = null;
@@ -121,7 +121,7 @@ internal sealed partial class GroupGrain
 
             if (CanSee(userId, message.Seq))
             {
-                online.Grain.OnMessage(message).Ignore();
+                online.Grain.OnMessage(message, originSessionId).Ignore();
             }
         }
 

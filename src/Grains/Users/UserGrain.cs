@@ -97,7 +97,7 @@ internal sealed partial class UserGrain(
         return IsOnline;
     }
 
-    public async Task OnMessage(StoredMessage message)
+    public async Task OnMessage(StoredMessage message, string originSessionId)
     {
         if (!Conversations.TryGetValue(message.ConversationId, out var record))
         {
@@ -128,7 +128,13 @@ internal sealed partial class UserGrain(
             _dirty = true;
         }
 
-        Push(message, static (observer, m) => observer.OnMessage(m));
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Info.SessionId != originSessionId)
+            {
+                Send(session, o => o.OnMessage(message));
+            }
+        }
     }
 
     /// <summary>

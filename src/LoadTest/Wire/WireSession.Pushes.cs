@@ -77,6 +77,24 @@ internal sealed partial class WireSession
         return QueueAckIfDue(ledger);
     }
 
+    /// <summary>
+    /// The server pushes a message to every session but the one that sent it, which learns the seq from the ack: it
+    /// takes the seq like a push, and needs no delivered ack when it is the only message since the last one.
+    /// </summary>
+    private void OnOwnSendStored(ConversationLedger ledger, long seq)
+    {
+        if (seq <= 0 || !ledger.Offer(seq))
+        {
+            return;
+        }
+
+        _echoes++;
+        if (ledger.Contiguous == seq && ledger.AckedSeq == seq - 1 && !ledger.AckInFlight && !ledger.AckQueued)
+        {
+            ledger.AckedSeq = seq;
+        }
+    }
+
     private ConversationLedger FindLedger(ReadOnlySpan<byte> conversationId)
     {
         Span<char> chars = stackalloc char[conversationId.Length];

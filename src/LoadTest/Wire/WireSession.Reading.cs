@@ -159,7 +159,9 @@ internal sealed partial class WireSession
                 {
                     _acked++;
                     ledger.SendsAcked++;
-                    _traffic?.Group?.OnAcked((long)ReadUInt64Field(body, 2));
+                    var seq = (long)ReadUInt64Field(body, 2);
+                    _traffic?.Group?.OnAcked(seq);
+                    OnOwnSendStored(ledger, seq);
                 }
 
                 return _traffic is { Sending: true, OpenLoop: false };
