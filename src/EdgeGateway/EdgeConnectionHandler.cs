@@ -8,12 +8,13 @@ internal sealed class EdgeConnectionHandler(
     LoginTokenValidator tokens,
     IOptions<EdgeGatewayOptions> options,
     EdgeSessionRegistry registry,
+    EdgeFanout fanout,
     TimeProvider time,
     ILogger<EdgeSession> logger) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var session = new EdgeSession(connection, grains, tokens, options.Value, time, logger);
+        var session = new EdgeSession(connection, grains, tokens, options.Value, time, logger) { Fanout = fanout, Registry = registry };
         registry.Add(session);
         try
         {

@@ -30,6 +30,7 @@ public static class EdgeGatewayHosting
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LoginTokenValidator>();
         services.AddSingleton<EdgeSessionRegistry>();
+        services.AddSingleton<EdgeFanout>();
         services.AddSingleton<EdgeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<EdgeSessionRegistry>());
         services.AddHostedService<EdgeLoadReporter>();

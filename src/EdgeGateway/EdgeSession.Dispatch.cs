@@ -12,6 +12,12 @@ internal sealed partial class EdgeSession
     /// <summary>References of the conversations this session used lately; created at its first conversation request.</summary>
     private Dictionary<string, IMessageLogGrain>? _conversationGrains;
 
+    /// <summary>This edge's group fan-out endpoint, registered with the session (null: groups push through the user grain).</summary>
+    public EdgeFanout? Fanout { get; init; }
+
+    /// <summary>Told when the session has logged in, so group fan-out finds it by user id.</summary>
+    public EdgeSessionRegistry? Registry { get; init; }
+
     /// <summary>Handles one request. Returns false when the connection must stop reading.</summary>
     private async ValueTask<bool> HandleFrameAsync(Frame frame)
     {
@@ -176,12 +182,14 @@ internal sealed partial class EdgeSession
             DeviceId = request.DeviceId,
             Platform = request.Platform,
             EdgeId = _options.EdgeId,
+            Edge = Fanout?.Reference,
         };
         _user = _grains.GetGrain<IUserGrain>(GrainKeys.User(_userId));
         _observer = new SessionObserver(this);
         _observerReference = _grains.CreateObjectReference<ISessionObserver>(_observer);
         await _user.Connect(info, _observerReference);
         _info = info;
+        Registry?.AddLoggedIn(this);
         _lastRenewAt = _time.GetTimestamp();
         Log.LoggedIn(_logger, ConnectionId, _userId, info.DeviceId, info.SessionId);
         EnqueueLoginResponse(OutboundFrame.Response(header.Command, header.RequestId, new LoginResponse

@@ -11,6 +11,10 @@ namespace ImOrleans.EdgeGateway;
 internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, TimeProvider time) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, EdgeSession> _sessions = new();
+
+    /// <summary>Logged-in sessions by user id, for group fan-out (<see cref="EdgeFanout"/>). Arrays are replaced, never changed.</summary>
+    private readonly Dictionary<string, EdgeSession[]> _byUser = new(StringComparer.Ordinal);
+    private readonly Lock _byUserGate = new();
     private ITimer? _sweeper;
 
     /// <summary>Number of open client connections on this edge.</summary>
@@ -18,7 +22,43 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
 
     public void Add(EdgeSession session) => _sessions[session.ConnectionId] = session;
 
-    public void Remove(EdgeSession session) => _sessions.TryRemove(session.ConnectionId, out _);
+    public void Remove(EdgeSession session)
+    {
+        _sessions.TryRemove(session.ConnectionId, out _);
+        lock (_byUserGate)
+        {
+            if (_byUser.TryGetValue(session.UserId, out var current))
+            {
+                EdgeSession[] rest = [.. current.Where(s => s != session)];
+                if (rest.Length == 0)
+                {
+                    _byUser.Remove(session.UserId);
+                }
+                else
+                {
+                    _byUser[session.UserId] = rest;
+                }
+            }
+        }
+    }
+
+    /// <summary>The session logged in as <see cref="EdgeSession.UserId"/>: group messages for that user reach it from now on.</summary>
+    public void AddLoggedIn(EdgeSession session)
+    {
+        lock (_byUserGate)
+        {
+            _byUser[session.UserId] = _byUser.TryGetValue(session.UserId, out var current) ? [.. current, session] : [session];
+        }
+    }
+
+    /// <summary>This edge's logged-in sessions of <paramref name="userId"/>.</summary>
+    public EdgeSession[] SessionsOf(string userId)
+    {
+        lock (_byUserGate)
+        {
+            return _byUser.GetValueOrDefault(userId) ?? [];
+        }
+    }
 
     /// <summary>Every session renews its grain registration at the next sweep (see <see cref="EdgeSession.RenewSoon"/>).</summary>
     public void RenewAllSoon()

@@ -41,12 +41,14 @@ public interface IGroupGrain : IMessageLogGrain
     /// what the user grain needs to refresh its record (membership, last visible message, name). Interleaves, so a
     /// user grain awaiting it can never deadlock with a group awaiting that user grain.
     /// </summary>
+    /// <param name="userId">The member.</param>
+    /// <param name="edges">The edges holding the member's sessions (group messages go to them, see <see cref="IEdgeFanout"/>); empty: push through the member's user grain.</param>
     [AlwaysInterleave]
-    Task<GroupHead> MemberOnline(string userId);
+    Task<GroupHead> MemberOnline(string userId, IReadOnlyList<IEdgeFanout> edges);
 
-    /// <summary>Renews the online lease of <see cref="MemberOnline"/>.</summary>
+    /// <summary>Renews the online lease of <see cref="MemberOnline"/>, with the member's edges as they are now.</summary>
     [OneWay, AlwaysInterleave]
-    Task KeepOnline(string userId);
+    Task KeepOnline(string userId, IReadOnlyList<IEdgeFanout> edges);
 
     /// <summary>The user's last session ended.</summary>
     [OneWay, AlwaysInterleave]

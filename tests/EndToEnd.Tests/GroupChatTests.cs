@@ -52,6 +52,35 @@ public sealed class GroupChatTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Group_messages_reach_every_device_of_online_members_and_their_lists_and_read_state_keep_up()
+    {
+        await using var senderPhone = await ChatUser.ConnectAsync(Server, "fo-sender", "phone");
+        await using var senderLaptop = await ChatUser.ConnectAsync(Server, "fo-sender", "laptop");
+        await using var memberPhone = await ChatUser.ConnectAsync(Server, "fo-member", "phone");
+        await using var memberTablet = await ChatUser.ConnectAsync(Server, "fo-member", "tablet");
+        var conversation = (await senderPhone.Client.CreateGroupAsync("fan-out", ["fo-member"], groupId: "fan-out")).Group.ConversationId;
+
+        // A device that logs in while the user is already online gets group messages too.
+        await using var memberDesktop = await ChatUser.ConnectAsync(Server, "fo-member", "desktop");
+        for (var i = 1; i <= 3; i++)
+        {
+            await senderPhone.Client.SendTextAsync(conversation, $"update {i}").WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
+        foreach (var device in new[] { memberPhone, memberTablet, memberDesktop, senderLaptop })
+        {
+            await device.WaitForMessagesAsync(conversation, 4);
+            Assert.Equal(["update 1", "update 2", "update 3"], device.MessagesIn(conversation).Where(m => m.Type == MessageType.Text).Select(m => m.Content));
+        }
+
+        // The member's list counts what was pushed to their devices, and marking it read reaches the newest seq.
+        var listed = (await memberPhone.Client.GetConversationsAsync()).Conversations.Single(c => c.ConversationId == conversation);
+        Assert.Equal((4L, 4L, "update 3"), (listed.MaxSeq, listed.Unread, listed.LastMessage.Content));
+        var read = await memberPhone.Client.MarkReadAsync(conversation, 4);
+        Assert.Equal((4L, 0L), (read.ReadSeq, read.Unread));
+    }
+
+    [Fact]
     public async Task A_member_who_joins_later_sees_nothing_before_their_init_seq()
     {
         await using var owner = await ChatUser.ConnectAsync(Server, "jl-owner");

@@ -194,7 +194,8 @@ internal sealed partial class GroupGrain
         DrainFanout();
         foreach (var user in nowOnline)
         {
-            MarkOnline(user);
+            // Their user grains tell their edges (KeepOnline) as soon as they have recorded the group.
+            MarkOnline(user, null);
         }
 
         var notice = _log.Next(actorId, MessageType.GroupEvent, eventJson, [], "", 0);

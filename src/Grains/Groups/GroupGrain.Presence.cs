@@ -16,7 +16,7 @@ internal sealed partial class GroupGrain
     /// <summary>How many members are online now (for tests and benchmarks).</summary>
     internal int OnlineCount => _online.Count;
 
-    public async Task<GroupHead> MemberOnline(string userId)
+    public async Task<GroupHead> MemberOnline(string userId, IReadOnlyList<IEdgeFanout> edges)
     {
         if (!Group.Created || !Group.Members.TryGetValue(userId, out var member))
         {
@@ -25,7 +25,7 @@ internal sealed partial class GroupGrain
             return new GroupHead { ConversationId = _id, IsMember = false, LastVisibleSeq = former?.LastSeq ?? 0, LastMessage = lastVisible };
         }
 
-        MarkOnline(userId);
+        MarkOnline(userId, edges);
         var last = await _log.GetLastAsync();
         return new GroupHead
         {
@@ -38,11 +38,11 @@ internal sealed partial class GroupGrain
         };
     }
 
-    public Task KeepOnline(string userId)
+    public Task KeepOnline(string userId, IReadOnlyList<IEdgeFanout> edges)
     {
         if (Group.Members.ContainsKey(userId))
         {
-            MarkOnline(userId);
+            MarkOnline(userId, edges);
         }
 
         return Task.CompletedTask;
@@ -54,16 +54,19 @@ internal sealed partial class GroupGrain
         return Task.CompletedTask;
     }
 
-    private void MarkOnline(string userId)
+    /// <param name="userId">The member.</param>
+    /// <param name="edges">Where its sessions are; null when not known here (the edges it had stay).</param>
+    private void MarkOnline(string userId, IReadOnlyList<IEdgeFanout>? edges)
     {
         var expiresAt = time.GetUtcNow() + _options.OnlineLease;
         if (_online.TryGetValue(userId, out var online))
         {
             online.ExpiresAt = expiresAt;
+            online.Edges = edges ?? online.Edges;
         }
         else
         {
-            _online[userId] = new OnlineMember(User(userId), expiresAt);
+            _online[userId] = new OnlineMember(User(userId), expiresAt) { Edges = edges ?? [] };
         }
     }
 
@@ -106,11 +109,17 @@ internal sealed partial class GroupGrain
         PushNow(message, "");
     }
 
-    /// <summary>One-way to each online member's user grain, which pushes to every session of the member (R22).</summary>
+    /// <summary>
+    /// To every session of every online member that may see it (R22): one one-way call per edge naming the members
+    /// it holds sessions of (<see cref="IEdgeFanout"/>). The sender's own sessions are reached through its user grain,
+    /// which also marks the message read for it and leaves out the sending session; so are members whose sessions
+    /// are on hosts without a fan-out endpoint.
+    /// </summary>
     private void PushNow(StoredMessage message, string originSessionId)
     {
         var now = time.GetUtcNow();
         List<string>? lapsed = null;
+        Dictionary<IEdgeFanout, List<string>>? byEdge = null;
         foreach (var (userId, online) in _online)
         {
             if (online.ExpiresAt <= now)
@@ -119,10 +128,32 @@ internal sealed partial class GroupGrain
                 continue;
             }
 
-            if (CanSee(userId, message.Seq))
+            if (!CanSee(userId, message.Seq))
+            {
+                continue;
+            }
+
+            if (userId == message.SenderId || online.Edges.Count == 0)
             {
                 online.Grain.OnMessage(message, originSessionId).Ignore();
+                continue;
             }
+
+            foreach (var edge in online.Edges)
+            {
+                byEdge ??= [];
+                if (!byEdge.TryGetValue(edge, out var members))
+                {
+                    byEdge[edge] = members = [];
+                }
+
+                members.Add(userId);
+            }
+        }
+
+        foreach (var (edge, members) in byEdge ?? [])
+        {
+            edge.OnGroupMessage(message, members).Ignore();
         }
 
         foreach (var userId in lapsed ?? [])
@@ -142,5 +173,8 @@ internal sealed partial class GroupGrain
         public IUserGrain Grain { get; } = grain;
 
         public DateTimeOffset ExpiresAt { get; set; } = expiresAt;
+
+        /// <summary>The edges holding the member's sessions, as its user grain last said.</summary>
+        public IReadOnlyList<IEdgeFanout> Edges { get; set; } = [];
     }
 }

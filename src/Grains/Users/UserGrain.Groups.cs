@@ -9,6 +9,9 @@ internal sealed partial class UserGrain
 {
     private DateTimeOffset _groupsRenewedAt;
 
+    /// <summary>The edges the groups were last told this user's sessions are on.</summary>
+    private IReadOnlyList<IEdgeFanout> _announcedEdges = [];
+
     private bool IsOnline => _sessions.Count > 0;
 
     private TimeSpan GroupRenewInterval => groupOptions.Value.OnlineLease / 3;
@@ -62,11 +65,12 @@ internal sealed partial class UserGrain
         }
 
         _groupsRenewedAt = time.GetUtcNow();
+        var edges = _announcedEdges = SessionEdges();
         var heads = await Task.WhenAll(groups.Select(async record =>
         {
             try
             {
-                return await Group(record.ConversationId).MemberOnline(_userId);
+                return await Group(record.ConversationId).MemberOnline(_userId, edges);
             }
             catch (Exception ex)
             {
@@ -103,9 +107,57 @@ internal sealed partial class UserGrain
         }
 
         _groupsRenewedAt = now;
+        TellGroupsTheEdges();
+    }
+
+    /// <summary>A session opened on an edge the groups do not know of for this user: they push there from now on.</summary>
+    private void AnnounceEdgesIfChanged()
+    {
+        var edges = SessionEdges();
+        if (edges.Count != _announcedEdges.Count || edges.Except(_announcedEdges).Any())
+        {
+            TellGroupsTheEdges();
+        }
+    }
+
+    private void TellGroupsTheEdges()
+    {
+        var edges = _announcedEdges = SessionEdges();
         foreach (var record in ActiveGroups())
         {
-            Group(record.ConversationId).KeepOnline(_userId).Ignore();
+            Group(record.ConversationId).KeepOnline(_userId, edges).Ignore();
+        }
+    }
+
+    /// <summary>A group the user just joined while online learns where the user's sessions are.</summary>
+    private void AnnounceEdgesTo(ConversationRecord record)
+    {
+        if (IsOnline && record.Type == ConversationType.Group && !record.Quit)
+        {
+            Group(record.ConversationId).KeepOnline(_userId, SessionEdges()).Ignore();
+        }
+    }
+
+    private List<IEdgeFanout> SessionEdges() => [.. _sessions.Values.Select(s => s.Info.Edge).OfType<IEdgeFanout>().Distinct()];
+
+    /// <summary>
+    /// Group messages reach an online user's sessions through their edges, not through this grain, so before the
+    /// conversation list or a mark-read uses a group's newest seq, it is read again from the store.
+    /// </summary>
+    private async Task RefreshGroupHeadsAsync(IEnumerable<ConversationRecord> records)
+    {
+        List<string> ids = [.. records.Where(r => r.Type == ConversationType.Group && !r.Quit).Select(r => r.ConversationId)];
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (conversationId, last) in await store.GetLatestAsync(ids))
+        {
+            if (!_lastMessages.TryGetValue(conversationId, out var known) || last.Seq >= known.Seq)
+            {
+                _lastMessages[conversationId] = last;
+            }
         }
     }
 

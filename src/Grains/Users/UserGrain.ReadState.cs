@@ -1,3 +1,4 @@
+using ImOrleans.Protocol.Messages;
 using ErrorCode = ImOrleans.Protocol.ErrorCode;
 
 namespace ImOrleans.Grains;
@@ -13,6 +14,11 @@ internal sealed partial class UserGrain
         if (!Conversations.TryGetValue(conversationId, out var record))
         {
             throw new RequestRejectedException(ErrorCode.NotMember, "Not a member of this conversation.");
+        }
+
+        if (record.Type == ConversationType.Group && seq > MaxSeqOf(record))
+        {
+            await RefreshGroupHeadsAsync([record]);
         }
 
         var target = Math.Min(seq, MaxSeqOf(conversationId));
@@ -40,8 +46,9 @@ internal sealed partial class UserGrain
         return new MarkReadResult { ReadSeq = record.ReadSeq, Unread = Summarize(record).Unread };
     }
 
-    public Task<ConversationPage> GetConversations(int limit, int offset)
+    public async Task<ConversationPage> GetConversations(int limit, int offset)
     {
+        await RefreshGroupHeadsAsync(Conversations.Values);
         var take = limit == 0 ? DefaultPageSize : Math.Clamp(limit, 1, MaxPageSize);
         var items = Conversations.Values
             .Select(Summarize)
@@ -50,7 +57,7 @@ internal sealed partial class UserGrain
             .Skip(Math.Max(0, offset))
             .Take(take)
             .ToList();
-        return Task.FromResult(new ConversationPage { Items = items, Total = Conversations.Count });
+        return new ConversationPage { Items = items, Total = Conversations.Count };
     }
 
     private ConversationSummary Summarize(ConversationRecord record)

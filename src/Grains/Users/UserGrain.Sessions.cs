@@ -41,6 +41,10 @@ internal sealed partial class UserGrain
             // Before the login is answered, so the client's sync sees the groups' newest seqs.
             await AnnounceOnlineAsync();
         }
+        else
+        {
+            AnnounceEdgesIfChanged();
+        }
     }
 
     public Task<bool> RenewSession(string sessionId, ISessionObserver observer)

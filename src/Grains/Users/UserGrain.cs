@@ -68,6 +68,7 @@ internal sealed partial class UserGrain(
             if (existing.Quit && membership.Type == ConversationType.Group)
             {
                 await RejoinAsync(existing, membership, initSeq);
+                AnnounceEdgesTo(existing);
             }
 
             return IsOnline;
@@ -94,6 +95,7 @@ internal sealed partial class UserGrain(
             throw;
         }
 
+        AnnounceEdgesTo(Conversations[membership.ConversationId]);
         return IsOnline;
     }
 
