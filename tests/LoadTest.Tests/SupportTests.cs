@@ -22,6 +22,14 @@ public sealed class SupportTests
     }
 
     [Theory]
+    [InlineData(0, 1)]         // the first send is due at the start
+    [InlineData(199, 1)]
+    [InlineData(200, 2)]       // the second one interval later
+    [InlineData(1_000, 6)]
+    public void The_open_loop_pacer_sends_each_message_when_it_is_due_not_an_interval_later(long elapsedMs, long due) =>
+        Assert.Equal(due, Scenarios.ChatScenario.SendsDue(elapsedMs * 10_000, ticksPerSend: 200 * 10_000));
+
+    [Theory]
     [InlineData("10.0.0.1:7100")]
     [InlineData("192.168.1.5:7100")]
     [InlineData("8.8.8.8:53")]
