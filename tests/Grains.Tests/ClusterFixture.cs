@@ -1,4 +1,6 @@
 using ImOrleans.Grains.Hosting;
+using ImOrleans.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace ImOrleans.Grains.Tests;
@@ -15,6 +17,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public IUserGrain User(string userId) => Client.GetGrain<IUserGrain>(GrainKeys.User(userId));
 
     public IConversationGrain Conversation(string conversationId) => Client.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId));
+
+    /// <summary>The silo's message store, to check what is stored.</summary>
+    internal IMessageStore Store => ((InProcessSiloHandle)Cluster.Silos[0]).SiloHost.Services.GetRequiredService<IMessageStore>();
 
     public async Task InitializeAsync()
     {

@@ -115,4 +115,30 @@ public sealed class ReadStateTests(ClusterFixture fixture)
         var next = await alicePhone.NextReceiptAsync();
         Assert.Equal((bob, 2L), (next.UserId, next.DeliveredSeq));
     }
+
+    [Fact]
+    public async Task A_delivered_position_is_stored_within_the_flush_delay_and_at_once_when_the_grain_deactivates()
+    {
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        var conversationId = Identifiers.SingleConversation(alice, bob);
+        var chat = fixture.Conversation(conversationId);
+        var first = await chat.Send(alice, Text("one")).WithDeadline();
+
+        await chat.AckDelivered(bob, first.Seq).WithDeadline();
+        var deadline = DateTime.UtcNow + Deadline;
+        while (await StoredDeliveredAsync(conversationId, bob) < first.Seq)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the delivered position was never stored");
+            await Task.Delay(50);
+        }
+
+        // Deactivating well inside the flush delay: the grain stores what it holds before it goes.
+        var second = await chat.Send(alice, Text("two")).WithDeadline();
+        await chat.AckDelivered(bob, second.Seq).WithDeadline();
+        await fixture.Cluster.DeactivateAsync(chat).WithDeadline();
+        Assert.Equal(second.Seq, await StoredDeliveredAsync(conversationId, bob));
+    }
+
+    private async Task<long> StoredDeliveredAsync(string conversationId, string userId) =>
+        (await fixture.Store.GetReceiptsAsync(conversationId).WithDeadline()).SingleOrDefault(r => r.UserId == userId)?.DeliveredSeq ?? 0;
 }

@@ -8,6 +8,7 @@ namespace ImOrleans.Grains;
 internal sealed partial class ConversationGrain
 {
     private readonly Dictionary<string, Receipt> _receipts = new(StringComparer.Ordinal);
+    private DeliveredReceipts _delivered = null!;
 
     public async Task AckDelivered(string userId, long seq)
     {
@@ -16,7 +17,11 @@ internal sealed partial class ConversationGrain
         var delivered = Math.Min(seq, _log.MaxSeq);
         if (delivered > current.DeliveredSeq)
         {
-            await SaveReceiptAsync(current with { DeliveredSeq = delivered });
+            // Held and told now, stored within a second (DeliveredReceipts).
+            var receipt = current with { DeliveredSeq = delivered };
+            _receipts[userId] = receipt;
+            _delivered.Add(userId, delivered);
+            await TellOtherMembersAsync(receipt);
         }
     }
 
@@ -99,6 +104,11 @@ internal sealed partial class ConversationGrain
         }
 
         _receipts[receipt.UserId] = receipt;
+        await TellOtherMembersAsync(receipt);
+    }
+
+    private async Task TellOtherMembersAsync(Receipt receipt)
+    {
         foreach (var member in _members)
         {
             if (member != receipt.UserId)

@@ -45,6 +45,7 @@ internal sealed partial class ConversationGrain(
     {
         _id = this.GetPrimaryKeyString();
         _log = new MessageLog(_id, store, time, _options.RecentSendCapacity, logger, DeactivateOnIdle);
+        _delivered = new DeliveredReceipts(this, _id, store, logger);
         if (Identifiers.TryParseSingle(_id, out var a, out var b))
         {
             _members = [a, b];
@@ -64,6 +65,8 @@ internal sealed partial class ConversationGrain(
         await _log.LoadAsync();
         await LoadReceiptsAsync();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _delivered.FlushAsync();
 
     public async Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit)
     {

@@ -8,15 +8,21 @@ namespace ImOrleans.Grains;
 internal sealed partial class GroupGrain
 {
     private readonly Dictionary<string, Receipt> _receipts = new(StringComparer.Ordinal);
+    private DeliveredReceipts _delivered = null!;
 
-    public async Task AckDelivered(string userId, long seq)
+    public Task AckDelivered(string userId, long seq)
     {
         var (_, last) = VisibleRange(userId);
         var delivered = Math.Min(seq, last);
-        if (delivered > ReceiptOf(userId).DeliveredSeq)
+        var current = ReceiptOf(userId);
+        if (delivered > current.DeliveredSeq)
         {
-            await SaveReceiptAsync(userId, delivered, 0);
+            // Held now, stored within a second (DeliveredReceipts): a message to a thousand online members brings a thousand acks.
+            _receipts[userId] = current with { DeliveredSeq = delivered };
+            _delivered.Add(userId, delivered);
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task OnRead(string userId, long readSeq)

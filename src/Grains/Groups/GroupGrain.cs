@@ -51,12 +51,15 @@ internal sealed partial class GroupGrain(
         _id = this.GetPrimaryKeyString();
         Identifiers.TryParseGroup(_id, out _groupId);
         _log = new MessageLog(_id, store, time, conversationOptions.Value.RecentSendCapacity, logger, DeactivateOnIdle);
+        _delivered = new DeliveredReceipts(this, _id, store, logger);
         if (Group.Created)
         {
             await _log.LoadAsync();
             await LoadReceiptsAsync();
         }
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _delivered.FlushAsync();
 
     public Task<GroupSnapshot> GetInfo(string userId)
     {

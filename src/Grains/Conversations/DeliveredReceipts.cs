@@ -1,0 +1,64 @@
+using ImOrleans.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ImOrleans.Grains;
+
+/// <summary>
+/// Delivered positions (R17) that clients acked and the grain already holds and tells, but has not stored yet. They
+/// are written together at most <see cref="FlushDelay"/> after the first of them, and when the grain deactivates,
+/// instead of one row per ack before answering it: in a group with a thousand members online every message brings
+/// a thousand acks. A delivered ack changes nothing a client was told is stored, and clients ack their positions
+/// again after every (re)connect, so a crash costs at most a second of "delivered" ticks, which come back by
+/// themselves. Read positions are not buffered: they are stored before the mark-read is answered. Owned by one
+/// grain activation and used only from its turns.
+/// </summary>
+internal sealed partial class DeliveredReceipts(IGrainBase owner, string conversationId, IMessageStore store, ILogger logger)
+{
+    public static readonly TimeSpan FlushDelay = TimeSpan.FromSeconds(1);
+
+    private Dictionary<string, long> _pending = new(StringComparer.Ordinal);
+    private IGrainTimer? _flush;
+
+    /// <summary>Buffers <paramref name="userId"/>'s delivered position and makes sure a flush is coming.</summary>
+    public void Add(string userId, long deliveredSeq)
+    {
+        if (deliveredSeq > _pending.GetValueOrDefault(userId))
+        {
+            _pending[userId] = deliveredSeq;
+        }
+
+        _flush ??= owner.RegisterGrainTimer(
+            _ => FlushAsync(),
+            new GrainTimerCreationOptions { DueTime = FlushDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+    }
+
+    /// <summary>Stores everything buffered; what fails stays buffered for the next flush.</summary>
+    public async Task FlushAsync()
+    {
+        _flush?.Dispose();
+        _flush = null;
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        var batch = _pending;
+        _pending = new Dictionary<string, long>(StringComparer.Ordinal);
+        try
+        {
+            // Read seq 0: the store keeps the higher of old and new for each position, so this never moves a read back.
+            await Task.WhenAll(batch.Select(p => store.SaveReceiptAsync(conversationId, p.Key, p.Value, 0)));
+        }
+        catch (Exception ex)
+        {
+            LogFlushFailed(logger, ex, conversationId, batch.Count);
+            foreach (var (userId, seq) in batch)
+            {
+                Add(userId, seq);
+            }
+        }
+    }
+
+    [LoggerMessage(310, LogLevel.Warning, "Storing {Count} delivered positions of conversation {ConversationId} failed; retrying at the next flush")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception, string conversationId, int count);
+}
