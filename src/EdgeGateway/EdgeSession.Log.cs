@@ -41,5 +41,8 @@ internal sealed partial class EdgeSession
 
         [LoggerMessage(12, LogLevel.Error, "Connection {ConnectionId} ({UserId}) request {Command} failed")]
         public static partial void RequestFailed(ILogger logger, Exception exception, string connectionId, string userId, CommandCode command);
+
+        [LoggerMessage(13, LogLevel.Information, "Connection {ConnectionId} ({UserId}) registered its session again (the user grain had lost it); the client was told to resync")]
+        public static partial void RegisteredAgain(ILogger logger, string connectionId, string userId);
     }
 }

@@ -305,7 +305,11 @@ internal sealed partial class EdgeSession
         {
             if (!await _user!.RenewSession(_info!.SessionId, _observerReference!))
             {
+                // The user grain lost this session (its silo died, or it was deactivated) and pushed nothing to it
+                // since: whatever was stored meanwhile reaches the client only if it syncs, so it is told to, now.
                 await _user.Connect(_info, _observerReference!);
+                Log.RegisteredAgain(_logger, ConnectionId, _userId);
+                EnqueuePush(CommandCode.Resync, new ResyncNotice { Reason = "the session was registered again; pushes may have been missed" });
             }
 
             Volatile.Write(ref _lastRenewAt, now);

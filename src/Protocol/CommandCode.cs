@@ -42,4 +42,9 @@ public enum CommandCode : ushort
     GetConversations = 0x0301,
     PullMessages = 0x0302,
     UpdateConversation = 0x0303,
+    /// <summary>
+    /// Server push: pushes meant for this session may have been lost (its registration with the user grain was made
+    /// again); the client syncs now.
+    /// </summary>
+    Resync = 0x0304,
 }

@@ -1,4 +1,5 @@
 using ImOrleans.Client;
+using ImOrleans.Protocol;
 
 namespace ImOrleans.Integration.Tests;
 
@@ -11,6 +12,9 @@ public sealed class FailoverTests(ITestOutputHelper output)
 {
     private const int Pairs = 4;
     private static readonly TimeSpan SendInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long the Redis crash keeps it down, at least: a few seconds, as a restart by a supervisor takes.</summary>
+    private static readonly TimeSpan RedisOutage = TimeSpan.FromSeconds(5);
 
     [IntegrationFact]
     public async Task Killing_a_silo_while_clients_chat_loses_and_duplicates_nothing()
@@ -119,6 +123,60 @@ public sealed class FailoverTests(ITestOutputHelper output)
         }
     }
 
+    [IntegrationFact]
+    public async Task Restarting_redis_while_clients_chat_loses_nothing_and_the_cluster_still_takes_a_new_edge()
+    {
+        // A Redis of this test's own, persisting like production's must (docs/operations.md), so it can crash it.
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ProcessCluster.StartAsync(redis: redis.ConnectionString);
+        var users = await ConnectPairsAsync(cluster, "rr");
+        try
+        {
+            var traffic = new ChatTraffic(users, SendInterval);
+            traffic.Start();
+            await WaitForAcksAsync(traffic, 40);
+
+            // Redis holds only membership, which silos and edges cache: chat goes on while it is down.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            redis.Kill();
+            var atKill = traffic.Acked;
+            await Task.WhenAll(WaitForAcksAsync(traffic, atKill + 80), Task.Delay(RedisOutage));
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: Redis down, {traffic.Acked - atKill} acks meanwhile");
+
+            await redis.StartAgainAsync();
+            var atRestart = traffic.Acked;
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: Redis back on port {redis.Port} with its data");
+            await WaitForAcksAsync(traffic, atRestart + 80);
+
+            // The membership table survived the restart: an edge started now finds the silos' gateways in it, and its
+            // client chats with one already connected.
+            var edge = await cluster.AddEdgeAsync("edge3");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: a new edge joined through the restarted Redis");
+            await using (var carol = await ClusterUser.ConnectAsync(cluster, "rr-carol", edge.Endpoint))
+            {
+                var alice = users[0].A;
+                var conversation = Identifiers.SingleConversation(carol.UserId, alice.UserId);
+                await carol.Client.SendTextAsync(conversation, "hello through the new edge").WithDeadline();
+                await alice.WaitUntilAsync(u => u.MessagesIn(conversation).Count == 1, "carol's message crossed from the new edge");
+            }
+
+            await traffic.StopAsync();
+            var report = await traffic.VerifyAsync(TimeSpan.FromSeconds(10));
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: redis restart: {report}");
+            traffic.Notes.ForEach(output.WriteLine);
+            Assert.Equal(report.Sent, report.Acked);
+            Assert.Equal(report.Acked, report.Delivered + report.Synced);
+        }
+        catch (Exception) when (Fail(cluster) || Fail(redis))
+        {
+            throw;
+        }
+        finally
+        {
+            await DisposeAllAsync(users);
+        }
+    }
+
     /// <summary>A on the first edge, B on the second, so every message crosses edges.</summary>
     private static async Task<List<(ClusterUser A, ClusterUser B)>> ConnectPairsAsync(ProcessCluster cluster, string prefix)
     {
@@ -145,6 +203,12 @@ public sealed class FailoverTests(ITestOutputHelper output)
     private bool Fail(ProcessCluster cluster)
     {
         output.WriteLine(cluster.Diagnostics());
+        return false;
+    }
+
+    private bool Fail(RedisServer redis)
+    {
+        output.WriteLine($"--- redis-server:\n{redis.RecentOutput}");
         return false;
     }
 

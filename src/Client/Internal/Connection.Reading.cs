@@ -102,12 +102,14 @@ internal sealed partial class Connection
                 CommandCode.Notice => NoticePush.Parser.ParseFrom(body),
                 CommandCode.ReceiptPush => ReceiptPush.Parser.ParseFrom(body),
                 CommandCode.Kick => KickNotice.Parser.ParseFrom(body),
+                CommandCode.Resync => ResyncNotice.Parser.ParseFrom(body),
                 _ => null,
             };
         }
         catch (InvalidProtocolBufferException)
         {
-            // A push we cannot decode is dropped: its seq shows up as a gap and is pulled (R15).
+            // A push we cannot decode is dropped: its seq shows up as a gap and is pulled (R15); an undecodable
+            // Resync is dropped too, and the next gap, sync or reconnect catches up instead.
             return ValueTask.CompletedTask;
         }
 

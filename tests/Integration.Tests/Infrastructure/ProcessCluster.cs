@@ -6,8 +6,9 @@ using ImOrleans.Client;
 namespace ImOrleans.Integration.Tests;
 
 /// <summary>
-/// Silos and edges as separate processes on loopback, clustered through the test Redis with a cluster id of their
-/// own, storing in a fresh PostgreSQL database: the topology scripts/cluster-up.sh starts, at test scale.
+/// Silos and edges as separate processes on loopback, clustered through the test Redis (or one the test started for
+/// itself) with a cluster id of their own, storing in a fresh PostgreSQL database: the topology scripts/cluster-up.sh
+/// starts, at test scale.
 /// Failure detection and navigation reports are tuned to seconds so failover fits in a test.
 /// </summary>
 internal sealed class ProcessCluster : IAsyncDisposable
@@ -16,8 +17,13 @@ internal sealed class ProcessCluster : IAsyncDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly string _clusterId = "it-" + Guid.NewGuid().ToString("N")[..10];
     private readonly string _database;
+    private readonly string _redis;
 
-    private ProcessCluster(string database) => _database = database;
+    private ProcessCluster(string database, string redis)
+    {
+        _database = database;
+        _redis = redis;
+    }
 
     public List<SiloProcess> Silos { get; } = [];
 
@@ -26,10 +32,13 @@ internal sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The navigation URLs of every silo, for <see cref="NavigationClient"/>.</summary>
     public IReadOnlyList<Uri> NavigationUrls => [.. Silos.Select(s => s.NavigationUrl)];
 
-    public static async Task<ProcessCluster> StartAsync(int silos = 2, int edges = 2)
+    /// <param name="silos">Silo processes.</param>
+    /// <param name="edges">Standalone edge processes.</param>
+    /// <param name="redis">The cluster's Redis; default the shared test Redis (<see cref="TestServices.RedisVariable"/>).</param>
+    public static async Task<ProcessCluster> StartAsync(int silos = 2, int edges = 2, string? redis = null)
     {
-        TestServices.RequireRedis();
-        var cluster = new ProcessCluster(await TestServices.CreateDatabaseAsync("it_cluster"));
+        var shared = TestServices.RequireRedis();
+        var cluster = new ProcessCluster(await TestServices.CreateDatabaseAsync("it_cluster"), redis ?? shared);
         try
         {
             // The first silo creates the schema; the second joins an existing cluster (both paths are exercised).
@@ -55,6 +64,15 @@ internal sealed class ProcessCluster : IAsyncDisposable
     }
 
     public string TokenFor(string userId) => DevTokens.Mint(userId, SigningKey);
+
+    /// <summary>Starts one more edge and waits until navigation lists it beside the live ones (it found the silos' gateways).</summary>
+    public async Task<EdgeProcess> AddEdgeAsync(string name)
+    {
+        var edge = StartEdge(name);
+        Edges.Add(edge);
+        await WaitUntilNavigationListsAsync([.. Edges.Where(e => !e.Process.HasExited)]).WithDeadline(Deadlines.Long);
+        return edge;
+    }
 
     /// <summary>
     /// A PostgreSQL outage for this cluster only: its database refuses new connections and its open ones are cut, for
@@ -163,7 +181,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
     private Dictionary<string, string> Common(string name) => new()
     {
         ["Cluster:Clustering"] = "Redis",
-        ["Cluster:RedisConnectionString"] = TestServices.RequireRedis(),
+        ["Cluster:RedisConnectionString"] = _redis,
         ["Cluster:ClusterId"] = _clusterId,
         ["Cluster:ServiceId"] = _clusterId,
         ["Cluster:ResponseTimeout"] = "00:00:10",
