@@ -112,9 +112,11 @@ if [ "$quick" = 1 ]; then
 else
   run chat-closed chat --users 1000 --window 4 --body-size 64 --duration 30 --warmup 5
   run chat-open chat --users 1000 --rate 8000 --body-size 64 --duration 30 --warmup 5
+  run chat-open-2000 chat --users 1000 --rate 2000 --body-size 64 --duration 30 --warmup 5
   run connect connect --users 10000 --duration 30 --source-addresses 127.0.0.2,127.0.0.3
   run churn churn --users 100 --rate 500 --churn-fraction 0.2 --churn-interval 2 --duration 30
   run group group --members 10000 --online 1000 --senders 10 --rate 100 --duration 30 --warmup 5
+  run group-20 group --members 10000 --online 1000 --senders 10 --rate 20 --duration 30 --warmup 5
 fi
 
 commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
