@@ -117,6 +117,21 @@ public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(300, await _store.GetMaxSeqAsync("s:a:b").WithDeadline());
     }
 
+    [Fact]
+    public async Task Making_writes_durable_on_an_idle_store_commits_a_real_write_and_connections_other_than_the_writer_skip_the_fsync()
+    {
+        // A transaction that writes nothing commits without an fsync; the barrier must write (the header's user_version).
+        await _store.MakeDurableAsync().WithDeadline();
+        await _store.MakeDurableAsync().WithDeadline();
+
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version";
+        Assert.Equal(2L, Convert.ToInt64(await command.ExecuteScalarAsync()));
+        command.CommandText = "PRAGMA synchronous";
+        Assert.Equal(1L, Convert.ToInt64(await command.ExecuteScalarAsync())); // NORMAL; the writer's own connection runs FULL
+    }
+
     private async Task<MessageStore> StartStoreAsync()
     {
         var store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance);

@@ -236,6 +236,7 @@ internal sealed partial class GroupGrain
         try
         {
             await state.WriteStateAsync();
+            await store.MakeDurableAsync();
         }
         catch (Exception ex)
         {

@@ -14,6 +14,14 @@ public interface IMessageStore
     /// </summary>
     Task AppendAsync(StoredMessage message);
 
+    /// <summary>
+    /// Completes once every database write this process made before the call is durable. Grain state on SQLite is
+    /// committed without its own fsync (synchronous = NORMAL in WAL mode: safe against a process crash, not yet
+    /// against power loss); this joins the next group commit, whose fsync of the shared WAL file covers it. On
+    /// PostgreSQL every commit is durable already and this completes at once.
+    /// </summary>
+    Task MakeDurableAsync();
+
     /// <summary>The highest stored seq of the conversation, or 0 if it has no message.</summary>
     Task<long> GetMaxSeqAsync(string conversationId);
 

@@ -108,10 +108,16 @@ internal sealed partial class MessageStore
 
         await using var transaction = await _writer!.BeginTransactionAsync();
         commands.Enlist(transaction);
+        var wroteRows = false;
         for (var i = 0; i < batch.Count; i++)
         {
             var write = batch[i];
-            if (write.Message is { } m)
+            wroteRows |= !write.IsBarrier;
+            if (write.IsBarrier)
+            {
+                applied[i] = true;
+            }
+            else if (write.Message is { } m)
             {
                 if (write.RevokedSeq > 0)
                 {
@@ -159,19 +165,37 @@ internal sealed partial class MessageStore
             }
         }
 
+        if (!wroteRows)
+        {
+            // Only barriers: a transaction that writes nothing commits without an fsync, so write the header's
+            // user_version (unused otherwise) to make this commit sync the WAL and everything before it.
+            commands.Barrier.CommandText = $"PRAGMA user_version = {++_barrierCommits % 1_000_000}";
+            await commands.Barrier.ExecuteNonQueryAsync();
+        }
+
         await transaction.CommitAsync();
     }
+
+    private long _barrierCommits;
 
     private async Task<WriterCommands> GetWriterCommandsAsync()
     {
         if (_writer is null)
         {
             _writer = await _dataSource.OpenConnectionAsync();
+            if (_dataSource is SqliteDataSource)
+            {
+                // The group commit is what makes writes durable (other connections commit with synchronous = NORMAL).
+                await using var full = CreateCommand(_writer, "PRAGMA synchronous = FULL");
+                await full.ExecuteNonQueryAsync();
+            }
+
             _commands = new WriterCommands(
                 Prepare(MessageStoreSql.Append, "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
                 Prepare(MessageStoreSql.SaveReceipt, "conversation_id", "user_id", "delivered_seq", "read_seq"),
                 Prepare(MessageStoreSql.Revoke, "conversation_id", "seq"),
-                Prepare(MessageStoreSql.Hide, "user_id", "conversation_id", "seq"));
+                Prepare(MessageStoreSql.Hide, "user_id", "conversation_id", "seq"),
+                CreateCommand(_writer, ""));
         }
 
         return _commands!;
@@ -212,7 +236,7 @@ internal sealed partial class MessageStore
     }
 
     /// <summary>The writer connection's statements, prepared once per connection.</summary>
-    private sealed record WriterCommands(DbCommand Append, DbCommand Receipt, DbCommand Revoke, DbCommand Hide) : IAsyncDisposable
+    private sealed record WriterCommands(DbCommand Append, DbCommand Receipt, DbCommand Revoke, DbCommand Hide, DbCommand Barrier) : IAsyncDisposable
     {
         public void Enlist(DbTransaction transaction)
         {
@@ -220,6 +244,7 @@ internal sealed partial class MessageStore
             Receipt.Transaction = transaction;
             Revoke.Transaction = transaction;
             Hide.Transaction = transaction;
+            Barrier.Transaction = transaction;
         }
 
         public async ValueTask DisposeAsync()
@@ -228,6 +253,7 @@ internal sealed partial class MessageStore
             await Receipt.DisposeAsync();
             await Revoke.DisposeAsync();
             await Hide.DisposeAsync();
+            await Barrier.DisposeAsync();
         }
     }
 }

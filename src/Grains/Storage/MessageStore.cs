@@ -44,6 +44,9 @@ internal sealed partial class MessageStore : IMessageStore
 
     public Task AppendAsync(StoredMessage message) => EnqueueAsync(PendingWrite.ForAppend(message));
 
+    public Task MakeDurableAsync() =>
+        _dataSource is SqliteDataSource ? EnqueueAsync(PendingWrite.ForBarrier()) : Task.CompletedTask;
+
     public Task AppendRevokeAsync(long revokedSeq, StoredMessage revokeMessage) =>
         EnqueueAsync(PendingWrite.ForRevoke(revokedSeq, revokeMessage));
 

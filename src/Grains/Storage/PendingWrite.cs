@@ -27,6 +27,11 @@ internal sealed class PendingWrite : TaskCompletionSource
 
     public static PendingWrite ForAppend(StoredMessage message) => new() { Message = message };
 
+    /// <summary>Writes nothing of its own; completes when a commit (with its fsync) has followed it.</summary>
+    public static PendingWrite ForBarrier() => new() { IsBarrier = true };
+
+    public bool IsBarrier { get; private init; }
+
     public static PendingWrite ForReceipt(Receipt receipt) => new() { Receipt = receipt };
 
     public static PendingWrite ForRevoke(long revokedSeq, StoredMessage revokeMessage) =>

@@ -12,11 +12,15 @@ internal sealed class SqliteDataSource(string connectionString) : DbDataSource
     // busy_timeout: SQLite waits for the write lock itself, in steps of a few ms. Without it
     // Microsoft.Data.Sqlite retries a busy statement after a fixed 150 ms sleep, so a grain-state
     // write that meets the group-commit writer's transaction would stall (and block a pool thread).
-    // synchronous=FULL: every commit fsyncs the WAL, so an acked message survives a kill or power loss.
+    // synchronous=NORMAL (WAL): a commit is safe against a process crash at once, and against power loss once a later
+    // commit fsyncs the WAL. The message store's group-commit writer runs with synchronous=FULL, so every batch fsyncs
+    // the WAL and everything written before it; grain state waits for that with IMessageStore.MakeDurableAsync before
+    // it answers. A grain-state write thus costs no fsync of its own (it was one fsync per write, serialised on the
+    // database lock, while the writer shared one among hundreds of messages).
     // wal_autocheckpoint=0: no commit copies the WAL back into the database file itself (that made
     // the group-commit writer stall and copy hot pages again on every batch); SqliteCheckpointer
     // does it in the background, once per interval for all the commits since.
-    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;";
+    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;";
 
     public override string ConnectionString { get; } = connectionString;
 

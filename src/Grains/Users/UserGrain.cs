@@ -158,6 +158,7 @@ internal sealed partial class UserGrain(
     private async Task WriteStateAsync()
     {
         await state.WriteStateAsync();
+        await store.MakeDurableAsync();
         _dirty = false;
     }
 
