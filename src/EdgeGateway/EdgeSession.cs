@@ -36,6 +36,11 @@ internal sealed partial class EdgeSession
     private int _renewing;
     private int _renewSoon;
 
+    // After a failed renewal the next waits 2, 4, 8 ... s (at most the renew interval): when the cluster is too
+    // busy to answer, every session retrying at every sweep is what keeps it too busy.
+    private int _renewFailures;
+    private long _renewNotBefore;
+
     private IUserGrain? _user;
     private SessionObserver? _observer;
     private ISessionObserver? _observerReference;
@@ -277,7 +282,9 @@ internal sealed partial class EdgeSession
             return;
         }
 
-        if (!IsLoggedIn && _time.GetElapsedTime(_openedAt, now) > _options.HandshakeTimeout)
+        // A login being handled is the server being slow, not the client: the handshake clock counts only until the
+        // login arrives and again if it is refused (like the idle clock, which stops while a request is handled).
+        if (!IsLoggedIn && Volatile.Read(ref _handling) == 0 && _time.GetElapsedTime(_openedAt, now) > _options.HandshakeTimeout)
         {
             Log.HandshakeTimedOut(_logger, ConnectionId);
             Abort("no login within the handshake timeout");
@@ -293,6 +300,7 @@ internal sealed partial class EdgeSession
 
         if (IsLoggedIn
             && (Volatile.Read(ref _renewSoon) != 0 || _time.GetElapsedTime(Volatile.Read(ref _lastRenewAt), now) > _options.SessionRenewInterval)
+            && now >= Volatile.Read(ref _renewNotBefore)
             && Interlocked.Exchange(ref _renewing, 1) == 0)
         {
             _ = RenewAsync(now);
@@ -314,10 +322,14 @@ internal sealed partial class EdgeSession
 
             Volatile.Write(ref _lastRenewAt, now);
             Volatile.Write(ref _renewSoon, 0);
+            _renewFailures = 0;
         }
         catch (Exception ex)
         {
             Log.RenewFailed(_logger, ex, ConnectionId, _userId);
+            _renewFailures = Math.Min(_renewFailures + 1, 16);
+            var backoff = Math.Min(Math.Pow(2, _renewFailures), _options.SessionRenewInterval.TotalSeconds) * (0.8 + (0.4 * Random.Shared.NextDouble()));
+            Volatile.Write(ref _renewNotBefore, _time.GetTimestamp() + (long)(backoff * _time.TimestampFrequency));
         }
         finally
         {
