@@ -5,6 +5,7 @@
 # Everything lives in $IMORLEANS_CLUSTER_DIR (default /tmp/imorleans-cluster): pids, logs, database files.
 # Stop it with scripts/cluster-down.sh. Ports (override with the environment variables of the same name):
 #   REDIS_PORT=6390 PG_PORT=5440  silo i: SILO_PORT=1121i GATEWAY_PORT=3010i HTTP_PORT=728i  edge i: EDGE_PORT=720i
+# EDGES=N starts N standalone edges instead of 2 (1-9; edge i is named edgei and listens on 720i).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
@@ -13,6 +14,11 @@ dir=${IMORLEANS_CLUSTER_DIR:-/tmp/imorleans-cluster}
 redis_port=${REDIS_PORT:-6390}
 pg_port=${PG_PORT:-5440}
 configuration=${CONFIGURATION:-Release}
+edges=${EDGES:-2}
+if ! [[ "$edges" =~ ^[1-9]$ ]]; then
+  echo "EDGES must be a number from 1 to 9 (got '$edges')" >&2
+  exit 2
+fi
 if [ -e "$dir/pids" ]; then
   echo "A cluster is already running from $dir; stop it first with scripts/cluster-down.sh" >&2
   exit 1
@@ -71,15 +77,21 @@ for i in 1 2; do
   wait_for "silo$i" bash -c "$(declare -f http_get); http_get ${HTTP_PORT:-728$i} /healthz | grep -q ok"
 done
 
-for i in 1 2; do
+for i in $(seq 1 "$edges"); do
   start "edge$i" "$edge_dll" "${common[@]}" "--Edge:Port=${EDGE_PORT:-720$i}" "--Edge:EdgeId=edge$i"
 done
-for i in 1 2; do
+for i in $(seq 1 "$edges"); do
   wait_for "edge$i in navigation" bash -c "$(declare -f http_get); http_get ${HTTP_PORT:-7281} /navigation | grep -q '\"edge$i\"'"
 done
 
 echo "cluster up (state in $dir):"
 echo "  navigation  http://127.0.0.1:${HTTP_PORT:-7281}/navigation  http://127.0.0.1:${HTTP_PORT:-7282}/navigation"
-echo "  edges       127.0.0.1:${EDGE_PORT:-7201}  127.0.0.1:${EDGE_PORT:-7202}"
-echo "  chat        dotnet run --project src/ChatConsole -- --user alice --server 127.0.0.1:7201,127.0.0.1:7202"
+edge_list=""
+server_list=""
+for i in $(seq 1 "$edges"); do
+  edge_list+="  127.0.0.1:${EDGE_PORT:-720$i}"
+  server_list+="${server_list:+,}127.0.0.1:${EDGE_PORT:-720$i}"
+done
+echo "  edges     $edge_list"
+echo "  chat        dotnet run --project src/ChatConsole -- --user alice --server $server_list"
 echo "  stop        scripts/cluster-down.sh"
