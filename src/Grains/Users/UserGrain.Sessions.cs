@@ -119,11 +119,14 @@ internal sealed partial class UserGrain
         }
     }
 
-    private void Push<T>(T item, Func<ISessionObserver, T, Task> push)
+    private void Push<T>(T item, Func<ISessionObserver, T, Task> push, string exceptSessionId = "")
     {
         foreach (var session in _sessions.Values)
         {
-            Send(session, o => push(o, item));
+            if (session.Info.SessionId != exceptSessionId)
+            {
+                Send(session, o => push(o, item));
+            }
         }
     }
 

@@ -130,13 +130,7 @@ internal sealed partial class UserGrain(
             _dirty = true;
         }
 
-        foreach (var session in _sessions.Values)
-        {
-            if (session.Info.SessionId != originSessionId)
-            {
-                Send(session, o => o.OnMessage(message));
-            }
-        }
+        Push(message, static (observer, m) => observer.OnMessage(m), exceptSessionId: originSessionId);
     }
 
     /// <summary>

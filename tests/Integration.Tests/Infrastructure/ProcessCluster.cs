@@ -104,6 +104,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
     public async Task WaitUntilNavigationListsAsync(IReadOnlyCollection<EdgeProcess> edges)
     {
         var expected = edges.Select(e => e.Address).Order().ToList();
+        using var deadline = new CancellationTokenSource(Deadlines.Long);
         while (true)
         {
             var seen = await NavigationAsync();
@@ -113,7 +114,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
             }
 
             ThrowIfAnyExited();
-            await Task.Delay(200);
+            await Task.Delay(200, deadline.Token); // stops polling once the caller's longest deadline has passed
         }
     }
 
@@ -246,6 +247,7 @@ internal sealed record SiloProcess(ServerProcess Process, int HttpPort)
     public async Task WaitUntilHealthyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var deadline = new CancellationTokenSource(Deadlines.Long);
         while (true)
         {
             if (Process.HasExited)
@@ -265,7 +267,7 @@ internal sealed record SiloProcess(ServerProcess Process, int HttpPort)
                 // Not listening yet.
             }
 
-            await Task.Delay(200);
+            await Task.Delay(200, deadline.Token);
         }
     }
 }
