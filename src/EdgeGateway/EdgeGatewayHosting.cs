@@ -1,4 +1,5 @@
 using System.Net;
+using ImOrleans.Grains;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,7 @@ public static class EdgeGatewayHosting
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LoginTokenValidator>();
         services.AddSingleton<EdgeSessionRegistry>();
+        services.AddSingleton<ILocalSessions>(sp => sp.GetRequiredService<EdgeSessionRegistry>());
         services.AddSingleton<EdgeFanout>();
         services.AddSingleton<EdgeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<EdgeSessionRegistry>());

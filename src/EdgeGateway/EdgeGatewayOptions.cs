@@ -29,6 +29,13 @@ public sealed class EdgeGatewayOptions
     /// </summary>
     public int OutboundQueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// Requests of one connection handled at the same time (pipelining). Default 32. Sends to one conversation are
+    /// still handled one after another, in the order they arrived; when this many are in flight the connection's
+    /// next frames wait unread.
+    /// </summary>
+    public int MaxRequestsInFlight { get; set; } = 32;
+
     /// <summary>How often a session renews its registration with the user grain. Default 60 s (the grain's lease is longer).</summary>
     public TimeSpan SessionRenewInterval { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -63,6 +70,11 @@ public sealed class EdgeGatewayOptions
         if (HandshakeTimeout <= TimeSpan.Zero || SessionRenewInterval <= TimeSpan.Zero || SweepInterval <= TimeSpan.Zero)
         {
             yield return "Edge:HandshakeTimeout, Edge:SessionRenewInterval and Edge:SweepInterval must be positive.";
+        }
+
+        if (MaxRequestsInFlight is < 1 or > 1024)
+        {
+            yield return $"Edge:MaxRequestsInFlight {MaxRequestsInFlight} is not between 1 and 1024.";
         }
 
         if (OutboundQueueCapacity < 16)

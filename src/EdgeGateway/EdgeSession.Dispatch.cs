@@ -11,6 +11,7 @@ internal sealed partial class EdgeSession
 
     /// <summary>References of the conversations this session used lately; created at its first conversation request.</summary>
     private Dictionary<string, IMessageLogGrain>? _conversationGrains;
+    private readonly Lock _conversationGrainsGate = new();
 
     /// <summary>This edge's group fan-out endpoint, registered with the session (null: groups push through the user grain).</summary>
     public EdgeFanout? Fanout { get; init; }
@@ -19,7 +20,7 @@ internal sealed partial class EdgeSession
     public EdgeSessionRegistry? Registry { get; init; }
 
     /// <summary>Handles one request. Returns false when the connection must stop reading.</summary>
-    private async ValueTask<bool> HandleFrameAsync(Frame frame)
+    private async ValueTask<bool> HandleFrameAsync(Frame frame, SendMessageRequest? parsedSend = null)
     {
         var header = frame.Header;
         if (header.RequestId == 0)
@@ -46,7 +47,7 @@ internal sealed partial class EdgeSession
                         return true;
                     }
 
-                    return await HandleRequestAsync(header, frame);
+                    return await HandleRequestAsync(header, frame, parsedSend);
                 default:
                     Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.UnknownCommand,
                         $"command 0x{(ushort)header.Command:X4} is not supported"));
@@ -71,7 +72,7 @@ internal sealed partial class EdgeSession
         }
     }
 
-    private async ValueTask<bool> HandleRequestAsync(FrameHeader header, Frame frame)
+    private async ValueTask<bool> HandleRequestAsync(FrameHeader header, Frame frame, SendMessageRequest? parsedSend)
     {
         var body = frame.Body;
         IMessage response;
@@ -79,7 +80,7 @@ internal sealed partial class EdgeSession
         {
             case CommandCode.SendMessage:
             {
-                var request = SendMessageRequest.Parser.ParseFrom(body);
+                var request = parsedSend ?? SendMessageRequest.Parser.ParseFrom(body);
                 var result = await Conversation(request.ConversationId).Send(_userId, request.ToOutgoing(_info!.SessionId));
                 response = new SendMessageResponse
                 {
@@ -94,7 +95,16 @@ internal sealed partial class EdgeSession
             case CommandCode.DeliveryAck:
             {
                 var request = DeliveryAckRequest.Parser.ParseFrom(body);
-                await Conversation(request.ConversationId).AckDelivered(_userId, request.Seq);
+                if (Identifiers.PeerOf(request.ConversationId, _userId) is not null)
+                {
+                    // A 1:1 conversation names its members: answered here, forwarded one-way.
+                    _ = Conversation(request.ConversationId).OnDelivered(_userId, request.Seq);
+                }
+                else
+                {
+                    await Conversation(request.ConversationId).AckDelivered(_userId, request.Seq);
+                }
+
                 response = new DeliveryAckResponse();
                 break;
             }
@@ -189,7 +199,7 @@ internal sealed partial class EdgeSession
         _observerReference = _grains.CreateObjectReference<ISessionObserver>(_observer);
         await _user.Connect(info, _observerReference);
         _info = info;
-        Registry?.AddLoggedIn(this);
+        Registry?.AddLoggedIn(this, _observer);
         _lastRenewAt = _time.GetTimestamp();
         Log.LoggedIn(_logger, ConnectionId, _userId, info.DeviceId, info.SessionId);
         EnqueueLoginResponse(OutboundFrame.Response(header.Command, header.RequestId, new LoginResponse
@@ -220,22 +230,25 @@ internal sealed partial class EdgeSession
     private IMessageLogGrain Conversation(string conversationId)
     {
         // Resolving a reference parses and hashes the grain id each time; a chatting session asks for the same
-        // few conversations over and over. Requests of a session are handled one at a time, so no lock.
-        if (_conversationGrains?.TryGetValue(conversationId, out var known) == true)
+        // few conversations over and over. Pipelined requests run side by side, hence the lock.
+        lock (_conversationGrainsGate)
         {
-            return known;
-        }
+            if (_conversationGrains?.TryGetValue(conversationId, out var known) == true)
+            {
+                return known;
+            }
 
-        RequireConversationId(conversationId);
-        var grain = _grains.MessageLog(conversationId);
-        _conversationGrains ??= new Dictionary<string, IMessageLogGrain>(StringComparer.Ordinal);
-        if (_conversationGrains.Count >= MaxCachedConversationGrains)
-        {
-            _conversationGrains.Clear();
-        }
+            RequireConversationId(conversationId);
+            var grain = _grains.MessageLog(conversationId);
+            _conversationGrains ??= new Dictionary<string, IMessageLogGrain>(StringComparer.Ordinal);
+            if (_conversationGrains.Count >= MaxCachedConversationGrains)
+            {
+                _conversationGrains.Clear();
+            }
 
-        _conversationGrains[conversationId] = grain;
-        return grain;
+            _conversationGrains[conversationId] = grain;
+            return grain;
+        }
     }
 
     /// <summary>Refuses ids that cannot name a conversation before any grain is activated for them.</summary>

@@ -44,5 +44,8 @@ internal sealed partial class EdgeSession
 
         [LoggerMessage(13, LogLevel.Information, "Connection {ConnectionId} ({UserId}) registered its session again (the user grain had lost it); the client was told to resync")]
         public static partial void RegisteredAgain(ILogger logger, string connectionId, string userId);
+
+        [LoggerMessage(14, LogLevel.Debug, "Connection {ConnectionId} request {Command} abandoned: {Reason}")]
+        public static partial void RequestAbandoned(ILogger logger, string connectionId, CommandCode command, string reason);
     }
 }

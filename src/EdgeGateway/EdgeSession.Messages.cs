@@ -51,7 +51,7 @@ internal sealed partial class EdgeSession
             case CommandCode.NoticeAck:
             {
                 var request = NoticeAckRequest.Parser.ParseFrom(body);
-                await Conversation(Identifiers.NoticeConversation(_userId)).AckDelivered(_userId, request.Seq);
+                _ = Conversation(Identifiers.NoticeConversation(_userId)).OnDelivered(_userId, request.Seq); // Answered here, forwarded one-way.
                 return new NoticeAckResponse();
             }
 

@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Connections;
 namespace ImOrleans.EdgeGateway;
 
 /// <summary>
-/// One client connection: a read loop that decodes and dispatches frames one at a time (so a client's
-/// sends are handled in the order it wrote them), and one writer task that drains the bounded outbound
+/// One client connection: a read loop that decodes frames and dispatches them (EdgeSession.Pipeline.cs: side by
+/// side once logged in, a conversation's sends in the order written), and one writer task that drains the bounded outbound
 /// queue into the socket. Responses, pushes and kicks all go through that queue.
 /// </summary>
 internal sealed partial class EdgeSession
@@ -72,6 +72,9 @@ internal sealed partial class EdgeSession
 
     private bool IsLoggedIn => _info is not null;
 
+    /// <summary>The session id given at login, or null before.</summary>
+    public string? SessionId => _info?.SessionId;
+
     public async Task RunAsync()
     {
         var writer = Task.Run(RunWriterAsync);
@@ -120,13 +123,7 @@ internal sealed partial class EdgeSession
                         return;
                     }
 
-                    // While a request is being handled the frames behind it wait unread in the pipe; that is
-                    // the server being busy, not the client being silent, so the idle clock stops meanwhile.
-                    Volatile.Write(ref _handling, 1);
-                    var goOn = await HandleFrameAsync(frame);
-                    Volatile.Write(ref _lastReadAt, _time.GetTimestamp());
-                    Volatile.Write(ref _handling, 0);
-                    if (!goOn)
+                    if (!await DispatchAsync(frame))
                     {
                         return;
                     }

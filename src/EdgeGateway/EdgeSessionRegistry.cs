@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ImOrleans.Grains;
 using ImOrleans.Protocol;
 using Microsoft.Extensions.Hosting;
 
@@ -8,9 +9,12 @@ namespace ImOrleans.EdgeGateway;
 /// The live sessions of this edge. One timer sweeps them all (handshake and idle deadlines, lease
 /// renewal) instead of a timer per connection. On shutdown every session is told to reconnect elsewhere.
 /// </summary>
-internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, TimeProvider time) : IHostedService, IDisposable
+internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, TimeProvider time) : IHostedService, IDisposable, ILocalSessions
 {
     private readonly ConcurrentDictionary<string, EdgeSession> _sessions = new();
+
+    /// <summary>Logged-in sessions' observers by session id, for user grains in this process (<see cref="ILocalSessions"/>).</summary>
+    private readonly ConcurrentDictionary<string, ISessionObserver> _observers = new(StringComparer.Ordinal);
 
     /// <summary>Logged-in sessions by user id, for group fan-out (<see cref="EdgeFanout"/>). Arrays are replaced, never changed.</summary>
     private readonly Dictionary<string, EdgeSession[]> _byUser = new(StringComparer.Ordinal);
@@ -25,6 +29,11 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
     public void Remove(EdgeSession session)
     {
         _sessions.TryRemove(session.ConnectionId, out _);
+        if (session.SessionId is { } sessionId)
+        {
+            _observers.TryRemove(sessionId, out _);
+        }
+
         lock (_byUserGate)
         {
             if (_byUser.TryGetValue(session.UserId, out var current))
@@ -43,13 +52,16 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
     }
 
     /// <summary>The session logged in as <see cref="EdgeSession.UserId"/>: group messages for that user reach it from now on.</summary>
-    public void AddLoggedIn(EdgeSession session)
+    public void AddLoggedIn(EdgeSession session, ISessionObserver observer)
     {
+        _observers[session.SessionId!] = observer;
         lock (_byUserGate)
         {
             _byUser[session.UserId] = _byUser.TryGetValue(session.UserId, out var current) ? [.. current, session] : [session];
         }
     }
+
+    public ISessionObserver? Find(string sessionId) => _observers.GetValueOrDefault(sessionId);
 
     /// <summary>This edge's logged-in sessions of <paramref name="userId"/>.</summary>
     public EdgeSession[] SessionsOf(string userId)

@@ -21,6 +21,14 @@ public interface IMessageLogGrain : IGrainWithStringKey
     /// <summary>Records that the user has received the conversation up to seq (and, for 1:1, tells the other member).</summary>
     Task AckDelivered(string userId, long seq);
 
+    /// <summary>
+    /// <see cref="AckDelivered"/> from an edge that has already answered the client: for 1:1 and notice conversations,
+    /// whose ids name their members, so the edge can refuse a non-member itself. A lost one is made good by the
+    /// client's next ack (every client acks its positions again after each login's sync).
+    /// </summary>
+    [OneWay]
+    Task OnDelivered(string userId, long seq);
+
     /// <summary>Called by the user grain after a mark-read: records it (and, for 1:1, sends the read receipt).</summary>
     [OneWay]
     Task OnRead(string userId, long readSeq);

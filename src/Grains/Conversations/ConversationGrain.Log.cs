@@ -12,4 +12,7 @@ internal sealed partial class ConversationGrain
 
     [LoggerMessage(103, LogLevel.Warning, "Read receipt for conversation {ConversationId} from non-member {UserId} ignored")]
     private static partial void LogForeignRead(ILogger logger, string conversationId, string userId);
+
+    [LoggerMessage(104, LogLevel.Warning, "Delivered ack for conversation {ConversationId} from non-member {UserId} ignored")]
+    private static partial void LogForeignDelivered(ILogger logger, string conversationId, string userId);
 }

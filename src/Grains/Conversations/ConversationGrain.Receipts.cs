@@ -25,6 +25,18 @@ internal sealed partial class ConversationGrain
         }
     }
 
+    public async Task OnDelivered(string userId, long seq)
+    {
+        // One-way from the edge: there is no caller to reject, so refusals are only logged.
+        if (!IsMember(userId))
+        {
+            LogForeignDelivered(logger, _id, userId);
+            return;
+        }
+
+        await AckDelivered(userId, seq);
+    }
+
     public async Task OnRead(string userId, long readSeq)
     {
         // One-way from the user grain: there is no caller to reject, so refusals are only logged.

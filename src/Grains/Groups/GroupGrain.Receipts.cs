@@ -25,6 +25,12 @@ internal sealed partial class GroupGrain
         return Task.CompletedTask;
     }
 
+    public Task OnDelivered(string userId, long seq)
+    {
+        // One-way: a non-member's ack is dropped (edges send group acks through AckDelivered, which answers).
+        return Group.Created && Group.Members.ContainsKey(userId) ? AckDelivered(userId, seq) : Task.CompletedTask;
+    }
+
     public async Task OnRead(string userId, long readSeq)
     {
         // One-way from the user grain: nobody to tell about a refusal.

@@ -32,7 +32,7 @@ internal sealed partial class GroupGrain(
     private const int MaxAvatarLength = 2048;
 
     private static readonly HashSet<string> Interleaving =
-        [nameof(Pull), nameof(GetInfo), nameof(GetMembers), nameof(GetReadCount), nameof(AckDelivered), nameof(OnRead)];
+        [nameof(Pull), nameof(GetInfo), nameof(GetMembers), nameof(GetReadCount), nameof(AckDelivered), nameof(OnDelivered), nameof(OnRead)];
 
     private readonly GroupOptions _options = groupOptions.Value;
     private MessageLog _log = null!;

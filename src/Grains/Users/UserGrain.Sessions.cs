@@ -8,6 +8,9 @@ namespace ImOrleans.Grains;
 internal sealed partial class UserGrain
 {
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+
+    /// <summary>Sessions of an edge hosted in this process, handed pushes directly; null where no edge is hosted.</summary>
+    private ILocalSessions? _localSessions;
     private long _onlineSinceMs;
 
     private TimeSpan SessionLease => options.Value.SessionLease;
@@ -135,8 +138,9 @@ internal sealed partial class UserGrain
     {
         try
         {
-            // One-way: the task is complete once the call is queued.
-            call(session.Observer).Ignore();
+            // One-way: the task is complete once the call is queued (or, for a session of an edge in this process,
+            // once the push is in the session's outbound queue).
+            call(_localSessions?.Find(session.Info.SessionId) ?? session.Observer).Ignore();
         }
         catch (Exception ex)
         {

@@ -2,6 +2,7 @@ using ImOrleans.Grains.Hosting;
 using ImOrleans.Grains.Storage;
 using ImOrleans.Protocol;
 using ImOrleans.Protocol.Messages;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -35,6 +36,7 @@ internal sealed partial class UserGrain(
     {
         var key = this.GetPrimaryKeyString();
         _userId = key.StartsWith(GrainKeys.UserPrefix, StringComparison.Ordinal) ? GrainKeys.UserIdOf(key) : key;
+        _localSessions = ServiceProvider.GetService<ILocalSessions>();
         foreach (var (conversationId, last) in await store.GetLatestAsync([.. Conversations.Values.Where(r => !r.Quit).Select(r => r.ConversationId)]))
         {
             _lastMessages[conversationId] = last;

@@ -1,0 +1,124 @@
+using System.Buffers;
+using Google.Protobuf;
+using ImOrleans.Protocol;
+using ImOrleans.Protocol.Messages;
+
+namespace ImOrleans.EdgeGateway;
+
+// Pipelining: once logged in, a connection's requests are handled side by side (up to Edge:MaxRequestsInFlight),
+// except that sends to one conversation form a lane and are handled one after another in arrival order, so they get
+// seqs in the order the client wrote them. Login, logout and anything refused before login are handled in line.
+internal sealed partial class EdgeSession
+{
+    private const int LanesBeforeCleanup = 64;
+
+    private SemaphoreSlim? _requestSlots;
+
+    /// <summary>The last send of each conversation this connection has in flight. Touched by the read loop only.</summary>
+    private readonly Dictionary<string, Task> _sendLanes = new(StringComparer.Ordinal);
+
+    /// <summary>Handles a frame in line or starts it alongside others. Returns false when the connection must stop reading.</summary>
+    private async ValueTask<bool> DispatchAsync(Frame frame)
+    {
+        var command = frame.Header.Command;
+        if (frame.Header.RequestId == 0 || !IsLoggedIn || !IsSessionCommand(command) || command == CommandCode.Logout)
+        {
+            Volatile.Write(ref _handling, 1);
+            if (command == CommandCode.Logout)
+            {
+                await WaitForRequestsInFlightAsync(); // Everything asked before the logout is answered before it.
+            }
+
+            var goOn = await HandleFrameAsync(frame);
+            Volatile.Write(ref _lastReadAt, _time.GetTimestamp());
+            Volatile.Write(ref _handling, 0);
+            return goOn;
+        }
+
+        var slots = _requestSlots ??= new SemaphoreSlim(_options.MaxRequestsInFlight, _options.MaxRequestsInFlight);
+        if (!slots.Wait(0))
+        {
+            // The frames behind this one wait unread: the server is busy, not the client silent (idle clock stops).
+            Volatile.Write(ref _handling, 1);
+            await slots.WaitAsync();
+            Volatile.Write(ref _lastReadAt, _time.GetTimestamp());
+            Volatile.Write(ref _handling, 0);
+        }
+
+        // The body lives in the connection's read buffer, which is reused once the read loop moves on.
+        var owned = new Frame(frame.Header, new ReadOnlySequence<byte>(frame.Body.ToArray()));
+        if (command != CommandCode.SendMessage || LaneOf(owned) is not { } send)
+        {
+            _ = RunAlongsideAsync(owned, null, null);
+            return true;
+        }
+
+        _sendLanes.TryGetValue(send.ConversationId, out var before);
+        _sendLanes[send.ConversationId] = RunAlongsideAsync(owned, send, before is { IsCompleted: false } ? before : null);
+        if (_sendLanes.Count > LanesBeforeCleanup)
+        {
+            foreach (var (conversationId, task) in _sendLanes)
+            {
+                if (task.IsCompleted)
+                {
+                    _sendLanes.Remove(conversationId);
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The parsed send, or null when the body does not parse (the handler then answers MalformedBody).</summary>
+    private static SendMessageRequest? LaneOf(Frame frame)
+    {
+        try
+        {
+            return SendMessageRequest.Parser.ParseFrom(frame.Body);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
+    private async Task RunAlongsideAsync(Frame frame, SendMessageRequest? send, Task? after)
+    {
+        try
+        {
+            if (after is not null)
+            {
+                await after; // Never faults: this method catches everything.
+            }
+
+            if (!await HandleFrameAsync(frame, send))
+            {
+                CloseAfterFlush();
+            }
+        }
+        catch (Exception ex)
+        {
+            // Only cancellation escapes HandleFrameAsync: the connection is going away.
+            Log.RequestAbandoned(_logger, ConnectionId, frame.Header.Command, ex.Message);
+        }
+        finally
+        {
+            _requestSlots!.Release();
+        }
+    }
+
+    private async Task WaitForRequestsInFlightAsync()
+    {
+        if (_requestSlots is not { } slots || slots.CurrentCount == _options.MaxRequestsInFlight)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _options.MaxRequestsInFlight; i++)
+        {
+            await slots.WaitAsync();
+        }
+
+        slots.Release(_options.MaxRequestsInFlight);
+    }
+}
