@@ -95,7 +95,7 @@ internal sealed partial class EdgeSession
             case CommandCode.DeliveryAck:
             {
                 var request = DeliveryAckRequest.Parser.ParseFrom(body);
-                if (Identifiers.PeerOf(request.ConversationId, _userId) is not null)
+                if (Identifiers.IsSingleOf(request.ConversationId, _userId))
                 {
                     // A 1:1 conversation names its members: answered here, forwarded one-way.
                     _ = Conversation(request.ConversationId).OnDelivered(_userId, request.Seq);

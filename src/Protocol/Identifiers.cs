@@ -59,9 +59,11 @@ public static class Identifiers
     public static bool IsWellFormedConversationId(string? conversationId) =>
         TryParseSingle(conversationId, out _, out _) || TryParseGroup(conversationId, out _) || TryParseNotice(conversationId, out _);
 
-    public static bool IsValidUserId(string? userId)
+    public static bool IsValidUserId(string? userId) => userId is not null && IsValidUserId(userId.AsSpan());
+
+    private static bool IsValidUserId(ReadOnlySpan<char> userId)
     {
-        if (string.IsNullOrEmpty(userId) || userId.Length > MaxUserIdLength)
+        if (userId.IsEmpty || userId.Length > MaxUserIdLength)
         {
             return false;
         }
@@ -109,6 +111,27 @@ public static class Identifiers
         userA = rest[..colon].ToString();
         userB = rest[(colon + 1)..].ToString();
         return IsValidUserId(userA) && IsValidUserId(userB) && string.CompareOrdinal(userA, userB) < 0;
+    }
+
+    /// <summary>Whether <paramref name="conversationId"/> is a well-formed 1:1 conversation id naming <paramref name="userId"/> (allocates nothing).</summary>
+    public static bool IsSingleOf(string? conversationId, string userId)
+    {
+        if (conversationId is null || !conversationId.StartsWith(SinglePrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = conversationId.AsSpan(SinglePrefix.Length);
+        var colon = rest.IndexOf(':');
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        var a = rest[..colon];
+        var b = rest[(colon + 1)..];
+        return IsValidUserId(a) && IsValidUserId(b) && a.SequenceCompareTo(b) < 0
+            && (a.SequenceEqual(userId) || b.SequenceEqual(userId));
     }
 
     /// <summary>The other member of a 1:1 conversation, or null if <paramref name="userId"/> is not in it.</summary>

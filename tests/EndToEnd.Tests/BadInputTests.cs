@@ -105,6 +105,26 @@ public sealed class BadInputTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_delivery_ack_for_a_conversation_you_are_not_in_is_refused_while_your_own_is_answered()
+    {
+        await using var mallory = await LoggedInAsync("bad-acker");
+
+        // The edge answers acks of 1:1 conversations naming the user itself; any other id still goes to its grain.
+        var foreign = await mallory.SendAsync(CommandCode.DeliveryAck, new DeliveryAckRequest
+        {
+            ConversationId = Identifiers.SingleConversation("bad-ann", "bad-ben"), Seq = 1,
+        });
+        Assert.Equal((uint)ErrorCode.NotMember, (await mallory.ReadErrorAsync(foreign)).Code);
+
+        var own = await mallory.SendAsync(CommandCode.DeliveryAck, new DeliveryAckRequest
+        {
+            ConversationId = Identifiers.SingleConversation("bad-acker", "bad-ann"), Seq = 1,
+        });
+        var (header, _) = await mallory.ReadResponseAsync(own);
+        Assert.False(header.IsError);
+    }
+
+    [Fact]
     public async Task Sending_to_a_conversation_you_are_not_in_is_refused_and_nothing_is_stored()
     {
         await using var mallory = await LoggedInAsync("bad-mallory");

@@ -97,6 +97,25 @@ public sealed class IdentifiersTests
         Assert.Equal("alice", Identifiers.PeerOf("s:alice:bob", "bob"));
     }
 
+    [Theory]
+    [InlineData("s:alice:bob", "alice", true)]
+    [InlineData("s:alice:bob", "bob", true)]
+    [InlineData("s:alice:bob", "carol", false)]
+    [InlineData("s:alice:bob", "Alice", false)]
+    [InlineData("s:alice:bob", "ali", false)]
+    [InlineData("s:bob:alice", "alice", false)]
+    [InlineData("s:alice:alice", "alice", false)]
+    [InlineData("s:alice:", "alice", false)]
+    [InlineData("s::alice", "alice", false)]
+    [InlineData("s:alice:b b", "alice", false)]
+    [InlineData("g:alice", "alice", false)]
+    [InlineData("n:alice", "alice", false)]
+    public void A_user_is_in_a_single_conversation_only_when_its_well_formed_id_names_them(string conversationId, string userId, bool expected)
+    {
+        Assert.Equal(expected, Identifiers.IsSingleOf(conversationId, userId));
+        Assert.Equal(expected, Identifiers.PeerOf(conversationId, userId) is not null);
+    }
+
     [Fact]
     public void A_user_outside_the_conversation_has_no_peer()
     {
