@@ -66,10 +66,10 @@ internal sealed partial class ConversationGrain
         }
     }
 
-    /// <summary>Before the first message, every member's user grain durably records the conversation.</summary>
+    /// <summary>Before the first message, every member's user grain durably records the conversation (see <see cref="_created"/>).</summary>
     private async Task EnsureCreatedAsync()
     {
-        if (state.State.Created)
+        if (_created)
         {
             return;
         }
@@ -84,12 +84,10 @@ internal sealed partial class ConversationGrain
                 Name = _isNotice ? "Notices" : "",
                 InitSeq = FirstSeq,
             })));
-            state.State.Created = true;
-            await state.WriteStateAsync();
+            _created = true;
         }
         catch (Exception ex)
         {
-            state.State.Created = false;
             LogCreateFailed(logger, ex, _id);
             throw new RequestRejectedException(ErrorCode.Unavailable, "The conversation could not be created; resend later.");
         }

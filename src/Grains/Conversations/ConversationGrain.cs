@@ -17,7 +17,6 @@ namespace ImOrleans.Grains;
 [GrainType("conversation")]
 [MayInterleave(nameof(IsReadOnly))]
 internal sealed partial class ConversationGrain(
-    [PersistentState("conversation", StorageNames.Grains)] IPersistentState<ConversationState> state,
     IMessageStore store,
     TimeProvider time,
     IOptions<ConversationOptions> options,
@@ -35,6 +34,13 @@ internal sealed partial class ConversationGrain(
     private string _id = "";
     private string[] _members = [];
     private IUserGrain?[] _memberGrains = [];
+
+    /// <summary>
+    /// Every member's user grain has durably recorded the conversation. Not stored: a conversation with a message
+    /// was created before it (EnsureCreatedAsync runs before the first append), and one without asks again, which
+    /// the user grains answer idempotently.
+    /// </summary>
+    private bool _created;
 
     /// <summary>A notice conversation: its one member reads it; only business services (through the notice API) write to it.</summary>
     private bool _isNotice;
@@ -63,6 +69,7 @@ internal sealed partial class ConversationGrain(
         _memberGrains = new IUserGrain?[_members.Length];
 
         await _log.LoadAsync();
+        _created = _log.MaxSeq >= FirstSeq;
         await LoadReceiptsAsync();
     }
 
