@@ -34,6 +34,12 @@ internal sealed record LoadTestSettings
     /// <summary>Contacts per user; each send goes to one of them at random. 0 means any other user.</summary>
     public int Peers { get; init; } = 4;
 
+    /// <summary>
+    /// Chat: before the warm-up, send one message to each contact and wait until all are delivered, so the measured
+    /// window sees established conversations rather than thousands created at once.
+    /// </summary>
+    public bool OpenConversations { get; init; } = true;
+
     /// <summary>Group: members of the group (the first <see cref="GroupOnline"/> of them are logged in).</summary>
     public int GroupMembers { get; init; } = 10_000;
 

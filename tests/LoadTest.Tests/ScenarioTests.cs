@@ -45,6 +45,40 @@ public sealed class ScenarioTests(LoadTestServer server)
         Assert.Equal(0, report.BacklogDropped);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(150)]
+    public async Task Chat_opens_every_conversation_before_the_warm_up_and_counts_the_opening_messages(double rate)
+    {
+        var settings = server.Settings(users: 10, seconds: 2) with { Window = 2, Rate = rate, Peers = 3 };
+        long pairs = 0;
+        Contacts.Build(settings, settings.Users, (_, _, _) => pairs++);
+
+        var report = await new ChatScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        AssertChatCountsAddUp(report, settings.Users);
+        Assert.True(report.OpeningCompleted, "the opening phase did not complete: " + report.ToJson());
+        Assert.Equal(pairs, report.ConversationsOpened);
+        Assert.True(report.OpeningSeconds > 0, report.ToJson());
+        Assert.Equal(report.Sent, report.Acked);
+        Assert.True(report.Sent > pairs, "nothing was sent after the opening phase");
+        // Every opening message was delivered before the warm-up, whose latencies are not kept.
+        Assert.InRange(report.Latency!.Count, 1, report.Delivered!.Value - pairs);
+    }
+
+    [Fact]
+    public async Task Chat_without_the_opening_phase_reports_none()
+    {
+        var settings = server.Settings(users: 6, seconds: 1) with { Window = 2, Peers = 2, OpenConversations = false };
+
+        var report = await new ChatScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        AssertChatCountsAddUp(report, settings.Users);
+        Assert.Null(report.ConversationsOpened);
+        Assert.Null(report.OpeningSeconds);
+        Assert.Null(report.OpeningCompleted);
+    }
+
     [Fact]
     public async Task Connect_logs_every_session_in_and_holds_it()
     {

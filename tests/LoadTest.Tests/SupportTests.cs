@@ -45,6 +45,35 @@ public sealed class SupportTests
         Assert.Throws<ArgumentException>(() => LoopbackGuard.ParseSources("127.0.0.2,10.1.1.1"));
     }
 
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("--open-conversations false", false)]
+    [InlineData("--open-conversations true", true)]
+    public void Chat_opens_conversations_unless_told_not_to(string arguments, bool expected)
+    {
+        var options = new ScenarioOptions(new LoadTestSettings());
+        var command = new System.CommandLine.Command("chat");
+        options.AddTo(command, chat: true, churn: false);
+
+        var result = command.Parse(arguments);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(expected, options.Bind(result).OpenConversations);
+    }
+
+    [Fact]
+    public void The_opening_phase_is_in_the_json_line()
+    {
+        var report = new RunReport { Scenario = "chat", RunId = "r", ConversationsOpened = 12, OpeningSeconds = 0.25, OpeningCompleted = false };
+
+        var json = report.ToJson();
+
+        Assert.Contains("\"conversationsOpened\":12", json);
+        Assert.Contains("\"openingSeconds\":0.25", json);
+        Assert.Contains("\"openingCompleted\":false", json);
+        Assert.Equal(12, RunReport.FromJson(json)!.ConversationsOpened);
+    }
+
     [Fact]
     public void The_benchmark_report_replaces_only_its_generated_block()
     {

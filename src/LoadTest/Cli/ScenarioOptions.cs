@@ -43,6 +43,8 @@ internal sealed class ScenarioOptions
 
     public Option<int> Peers { get; } = new("--peers") { Description = "Contacts per user that its sends go to, at random (0 = any user).", DefaultValueFactory = _ => 4 };
 
+    public Option<bool> OpenConversations { get; } = new("--open-conversations") { Description = "Chat: before the warm-up, send one message to each contact and wait until all are delivered, so the measured window sees established conversations rather than thousands created at once (default true).", DefaultValueFactory = _ => true };
+
     public Option<double> Warmup { get; } = new("--warmup") { Description = "Seconds of traffic before measuring starts.", DefaultValueFactory = _ => 2 };
 
     public Option<double> Drain { get; } = new("--drain") { Description = "Seconds to wait after the run for outstanding acks and deliveries.", DefaultValueFactory = _ => 15 };
@@ -94,6 +96,7 @@ internal sealed class ScenarioOptions
             Add(command, BodySize);
             Add(command, Peers);
             Add(command, AckDelay);
+            Add(command, OpenConversations);
             Add(command, Warmup);
             Add(command, Drain);
             Add(command, Plot);
@@ -131,6 +134,7 @@ internal sealed class ScenarioOptions
         GroupOnline = Get(result, Online, _defaults.GroupOnline),
         GroupSenders = Get(result, Senders, _defaults.GroupSenders),
         AckDelayMs = Math.Max(0, Get(result, AckDelay, _defaults.AckDelayMs)),
+        OpenConversations = Get(result, OpenConversations, _defaults.OpenConversations),
         Warmup = TimeSpan.FromSeconds(Math.Max(0, Get(result, Warmup, _defaults.Warmup.TotalSeconds))),
         Drain = TimeSpan.FromSeconds(Math.Max(0, Get(result, Drain, _defaults.Drain.TotalSeconds))),
         SourceAddresses = LoopbackGuard.ParseSources(result.GetValue(SourceAddresses)),

@@ -36,6 +36,12 @@ internal static class ReportTable
             yield return ("sessions dropped", N(dropped));
         }
 
+        if (r.ConversationsOpened is { } opened)
+        {
+            yield return ("conversations opened (before warm-up)", N(opened));
+            yield return ("opening (s)", F(r.OpeningSeconds, 2) + (r.OpeningCompleted == true ? "" : " (NOT complete: deadline passed)"));
+        }
+
         yield return ("duration / measured (s)", $"{F(r.DurationSeconds, 1)} / {F(r.MeasuredSeconds, 1)}");
         if (r.Sent is not null)
         {

@@ -78,6 +78,15 @@ internal sealed class RunReport
 
     public bool? Drained { get; set; }
 
+    /// <summary>Chat: opening sends (one per user and contact, before the warm-up) the server acked by the end of that phase.</summary>
+    public long? ConversationsOpened { get; set; }
+
+    /// <summary>Chat: wall time of the opening phase.</summary>
+    public double? OpeningSeconds { get; set; }
+
+    /// <summary>Chat: every opening send was answered and delivered before the deadline (the drain's).</summary>
+    public bool? OpeningCompleted { get; set; }
+
     public LatencySummary? Latency { get; set; }
 
     // Group

@@ -2,9 +2,15 @@ using ImOrleans.LoadTest.Metrics;
 
 namespace ImOrleans.LoadTest.Wire;
 
-/// <summary>How the sessions of a chat run send, shared by all of them; the scenario flips <see cref="Sending"/>.</summary>
+/// <summary>
+/// How the sessions of a chat run send, shared by all of them; the scenario flips <see cref="Sending"/> and
+/// <see cref="Opening"/> (and wakes the sessions after each change).
+/// </summary>
 internal sealed class ChatTraffic(int window, int bodySize, LatencyRecorder latency, int ackDelayMs = 0)
 {
+    /// <summary>Sends each session keeps unanswered while it opens its conversations.</summary>
+    public const int OpeningWindow = 4;
+
     /// <summary>Sends each session keeps unanswered (closed loop); 0 for open loop, where a pacer schedules sends.</summary>
     public int Window { get; } = window;
 
@@ -24,8 +30,17 @@ internal sealed class ChatTraffic(int window, int bodySize, LatencyRecorder late
 
     public bool OpenLoop => Window == 0;
 
+    /// <summary>An answer to a send frees a slot for the next one: closed loop, and any run while opening.</summary>
+    public bool SendsOnAnswers => Opening || !OpenLoop;
+
     /// <summary>Group runs: per-seq delivery accounting (null in 1:1 chat).</summary>
     public GroupDeliveryTracker? Group { get; init; }
 
     public volatile bool Sending;
+
+    /// <summary>
+    /// The opening phase: while sending, each session sends one message to each of its contacts in contact order,
+    /// <see cref="OpeningWindow"/> unanswered at most, and then nothing more until the flag is cleared.
+    /// </summary>
+    public volatile bool Opening;
 }

@@ -16,6 +16,9 @@ internal sealed partial class WireSession
     private byte[] _messageIdPrefix = [];
     private long _messageNumber;
 
+    // Contacts (in order) that have had their opening message; written under _sync.
+    private int _opened;
+
     // Written under _sync, read without it by the progress display (whole longs; a stale value is fine there).
     private long _sent;
     private long _acked;
@@ -48,6 +51,9 @@ internal sealed partial class WireSession
     public long BacklogDropped => Volatile.Read(ref _backlogDropped);
 
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Every contact has had its opening message written (see <see cref="ChatTraffic.Opening"/>).</summary>
+    public bool OpenedAllContacts => Volatile.Read(ref _opened) >= _contacts.Count;
 
     public IReadOnlyCollection<ConversationLedger> Ledgers => _ledgers.Values;
 

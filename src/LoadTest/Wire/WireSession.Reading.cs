@@ -164,7 +164,7 @@ internal sealed partial class WireSession
                     OnOwnSendStored(ledger, seq);
                 }
 
-                return _traffic is { Sending: true, OpenLoop: false };
+                return _traffic is { Sending: true, SendsOnAnswers: true };
             case CommandCode.DeliveryAck when _pending.Remove(header.RequestId, out var ledger):
                 ledger.AckInFlight = false;
                 if (!header.IsError)

@@ -79,11 +79,23 @@ internal sealed partial class WireSession
 
         var clientTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var written = 0;
+        if (traffic.Opening)
+        {
+            var openedAt = Stopwatch.GetTimestamp();
+            while (written < MaxSendsPerBatch && _inFlight < ChatTraffic.OpeningWindow && _opened < _contacts.Count)
+            {
+                WriteSend(traffic, _contacts[_opened++], openedAt, clientTimeMs);
+                written++;
+            }
+
+            return _inFlight < ChatTraffic.OpeningWindow && _opened < _contacts.Count;
+        }
+
         if (traffic.OpenLoop)
         {
             while (written < MaxSendsPerBatch && TryDequeueScheduled(out var stamp))
             {
-                WriteSend(traffic, stamp, clientTimeMs);
+                WriteSend(traffic, RandomContact(), stamp, clientTimeMs);
                 written++;
             }
 
@@ -93,12 +105,14 @@ internal sealed partial class WireSession
         var now = Stopwatch.GetTimestamp();
         while (written < MaxSendsPerBatch && _inFlight < traffic.Window)
         {
-            WriteSend(traffic, now, clientTimeMs);
+            WriteSend(traffic, RandomContact(), now, clientTimeMs);
             written++;
         }
 
         return _inFlight < traffic.Window;
     }
+
+    private ConversationLedger RandomContact() => _contacts[_contacts.Count == 1 ? 0 : Random.Shared.Next(_contacts.Count)];
 
     private void WriteDeliveryAck(ConversationLedger ledger)
     {
@@ -116,10 +130,9 @@ internal sealed partial class WireSession
         _acksSent++;
     }
 
-    /// <summary>A SendMessageRequest encoded by hand (field numbers from im.proto) to a random contact.</summary>
-    private void WriteSend(ChatTraffic traffic, long stamp, long clientTimeMs)
+    /// <summary>A SendMessageRequest encoded by hand (field numbers from im.proto) into <paramref name="ledger"/>'s conversation.</summary>
+    private void WriteSend(ChatTraffic traffic, ConversationLedger ledger, long stamp, long clientTimeMs)
     {
-        var ledger = _contacts[_contacts.Count == 1 ? 0 : Random.Shared.Next(_contacts.Count)];
         var id = NextRequestId();
         var span = _out.GetSpan(FrameHeader.Size + ledger.ConversationIdUtf8.Length + _messageIdPrefix.Length + traffic.BodySize + 64);
         var body = new ProtoSpanWriter(span[FrameHeader.Size..]);
