@@ -95,27 +95,26 @@ public static class Identifiers
     /// <summary>Splits a 1:1 conversation id into its two users; false for anything else or a badly formed id.</summary>
     public static bool TryParseSingle(string? conversationId, out string userA, out string userB)
     {
-        userA = userB = "";
-        if (conversationId is null || !conversationId.StartsWith(SinglePrefix, StringComparison.Ordinal))
+        if (!TrySplitSingle(conversationId, out var a, out var b))
         {
+            userA = userB = "";
             return false;
         }
 
-        var rest = conversationId.AsSpan(SinglePrefix.Length);
-        var colon = rest.IndexOf(':');
-        if (colon <= 0)
-        {
-            return false;
-        }
-
-        userA = rest[..colon].ToString();
-        userB = rest[(colon + 1)..].ToString();
-        return IsValidUserId(userA) && IsValidUserId(userB) && string.CompareOrdinal(userA, userB) < 0;
+        userA = a.ToString();
+        userB = b.ToString();
+        return IsWellFormedPair(a, b);
     }
 
     /// <summary>Whether <paramref name="conversationId"/> is a well-formed 1:1 conversation id naming <paramref name="userId"/> (allocates nothing).</summary>
-    public static bool IsSingleOf(string? conversationId, string userId)
+    public static bool IsSingleOf(string? conversationId, string userId) =>
+        TrySplitSingle(conversationId, out var a, out var b) && IsWellFormedPair(a, b)
+        && (a.SequenceEqual(userId) || b.SequenceEqual(userId));
+
+    /// <summary>The two parts of <c>s:&lt;a&gt;:&lt;b&gt;</c>, not yet checked.</summary>
+    private static bool TrySplitSingle(string? conversationId, out ReadOnlySpan<char> userA, out ReadOnlySpan<char> userB)
     {
+        userA = userB = default;
         if (conversationId is null || !conversationId.StartsWith(SinglePrefix, StringComparison.Ordinal))
         {
             return false;
@@ -128,11 +127,13 @@ public static class Identifiers
             return false;
         }
 
-        var a = rest[..colon];
-        var b = rest[(colon + 1)..];
-        return IsValidUserId(a) && IsValidUserId(b) && a.SequenceCompareTo(b) < 0
-            && (a.SequenceEqual(userId) || b.SequenceEqual(userId));
+        userA = rest[..colon];
+        userB = rest[(colon + 1)..];
+        return true;
     }
+
+    private static bool IsWellFormedPair(ReadOnlySpan<char> userA, ReadOnlySpan<char> userB) =>
+        IsValidUserId(userA) && IsValidUserId(userB) && userA.SequenceCompareTo(userB) < 0;
 
     /// <summary>The other member of a 1:1 conversation, or null if <paramref name="userId"/> is not in it.</summary>
     public static string? PeerOf(string conversationId, string userId)
