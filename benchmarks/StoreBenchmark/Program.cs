@@ -45,6 +45,12 @@ else
 
 var store = new MessageStore(dataSource, NullLogger<MessageStore>.Instance);
 await store.StartAsync(CancellationToken.None);
+
+// As in the silo: SQLite's log is copied back in the background (and starts over) while the writer commits.
+var checkpointer = dataSource is SqliteDataSource sqliteSource
+    ? new SqliteCheckpointer(sqliteSource, store, NullLogger<SqliteCheckpointer>.Instance)
+    : null;
+await (checkpointer?.StartAsync(CancellationToken.None) ?? Task.CompletedTask);
 var content = new string('x', options.BodySize);
 
 // Warm-up: connections, prepared plans, JIT.
@@ -55,6 +61,7 @@ var latencies = await RunAsync(TimeSpan.FromSeconds(options.Seconds), "run");
 wall.Stop();
 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 await store.StopAsync(CancellationToken.None);
+await (checkpointer?.StopAsync(CancellationToken.None) ?? Task.CompletedTask);
 
 latencies.Sort();
 double Percentile(double p) => latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];

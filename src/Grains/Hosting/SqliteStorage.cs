@@ -33,7 +33,7 @@ internal static class SqliteStorage
         }));
 
         builder.Services.AddSingleton(sp => new MessageStore(dataSource, sp.GetRequiredService<ILogger<MessageStore>>()));
-        builder.Services.AddSingleton(sp => new SqliteCheckpointer(dataSource, sp.GetRequiredService<ILogger<SqliteCheckpointer>>()));
+        builder.Services.AddSingleton(sp => new SqliteCheckpointer(dataSource, sp.GetRequiredService<MessageStore>(), sp.GetRequiredService<ILogger<SqliteCheckpointer>>()));
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SqliteCheckpointerLifecycle>();
     }
 

@@ -12,4 +12,13 @@ internal sealed partial class MessageStore
 
     [LoggerMessage(3, LogLevel.Information, "Message store writer stopped after draining its queue")]
     private partial void LogWriterStopped();
+
+    [LoggerMessage(4, LogLevel.Warning, "The writer's catch-up checkpoint of the SQLite log failed; the log keeps growing until a later one succeeds")]
+    private partial void LogWalCatchUpFailed(Exception exception);
+
+    [LoggerMessage(6, LogLevel.Information, "The message store writer runs at the normal thread priority: raising it to nice {Nice} is not allowed here (Linux needs CAP_SYS_NICE). Under full load sends wait longer for their commit")]
+    private partial void LogWriterPriorityNotRaised(int nice);
+
+    [LoggerMessage(5, LogLevel.Debug, "Writer's catch-up checkpoint: {LogFrames} frames in the SQLite log, {CheckpointedFrames} in the database file, busy {Busy}")]
+    private partial void LogWalCaughtUp(long logFrames, long checkpointedFrames, bool busy);
 }

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 
 namespace ImOrleans.Grains.Storage;
 
-// Group commit: every grain's append or receipt goes into one bounded channel; one loop drains
+// Group commit: every grain's append or receipt goes into one bounded channel; one loop, on a thread of its own, drains
 // whatever is queued (up to the batch size), writes it in a single transaction through prepared
 // commands, commits once and only then completes the waiters. One fsync is shared by the batch,
 // which is what makes durable acks cheap (per-message transactions cap out near a thousand a second).
@@ -13,11 +13,54 @@ internal sealed partial class MessageStore
     private DbConnection? _writer;
     private WriterCommands? _commands;
 
-    /// <summary>Starts the writer loop. Called once by the silo lifecycle (or a test).</summary>
+    /// <summary>1 when the background checkpoint left frames behind that the writer should copy (see SqliteCheckpointer).</summary>
+    private int _walCatchUpRequested;
+
+    /// <summary>
+    /// Asks the writer to finish the last background checkpoint between two batches, when nothing else appends, so
+    /// that its next commit starts the SQLite log over. Called by <see cref="SqliteCheckpointer"/>.
+    /// </summary>
+    public void RequestWalCatchUp() => Volatile.Write(ref _walCatchUpRequested, 1);
+
+    /// <summary>
+    /// The writer thread's nice value. Every send waits for the writer, so when the cores are busy it must not wait
+    /// for its turn behind the thread pool: at an equal share it got about 40 % of a core and capped the chat
+    /// benchmark; raised, the same machine stored 25 % more.
+    /// </summary>
+    private const int WriterNice = -15;
+
+    /// <summary>Starts the writer loop on its own thread. Called once by the silo lifecycle (or a test).</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _writerLoop ??= Task.Run(RunWriterAsync, CancellationToken.None);
+        if (_writerLoop is null)
+        {
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() => RunWriterThread(stopped)) { IsBackground = true, Name = "Message store writer" };
+            thread.Start();
+            _writerLoop = stopped.Task;
+        }
+
         return Task.CompletedTask;
+    }
+
+    private void RunWriterThread(TaskCompletionSource stopped)
+    {
+        try
+        {
+            if (!ThreadNice.TrySet(WriterNice))
+            {
+                LogWriterPriorityNotRaised(WriterNice);
+            }
+
+            // The loop blocks this thread, which does nothing else (SQLite's calls complete synchronously anyway), so that
+            // it never continues on a pool thread without the raised priority.
+            RunWriter();
+            stopped.SetResult();
+        }
+        catch (Exception ex)
+        {
+            stopped.SetException(ex);
+        }
     }
 
     /// <summary>
@@ -50,12 +93,12 @@ internal sealed partial class MessageStore
         await write.Task;
     }
 
-    private async Task RunWriterAsync()
+    private void RunWriter()
     {
         var reader = _queue.Reader;
         var batch = new List<PendingWrite>(_maxBatchSize);
         var applied = new bool[_maxBatchSize];
-        while (await reader.WaitToReadAsync())
+        while (WaitToRead(reader))
         {
             while (batch.Count < _maxBatchSize && reader.TryRead(out var write))
             {
@@ -64,7 +107,7 @@ internal sealed partial class MessageStore
 
             try
             {
-                await CommitAsync(batch, applied);
+                CommitAsync(batch, applied).GetAwaiter().GetResult();
                 for (var i = 0; i < batch.Count; i++)
                 {
                     if (applied[i])
@@ -82,7 +125,7 @@ internal sealed partial class MessageStore
             {
                 // Nothing of the batch is committed: every waiter fails and its sender retries.
                 LogBatchFailed(ex, batch.Count);
-                await CloseWriterAsync();
+                CloseWriterAsync().GetAwaiter().GetResult();
                 foreach (var write in batch)
                 {
                     write.TrySetException(ex);
@@ -90,10 +133,18 @@ internal sealed partial class MessageStore
             }
 
             batch.Clear();
+            CatchUpWalIfRequested();
         }
 
-        await CloseWriterAsync();
+        CloseWriterAsync().GetAwaiter().GetResult();
         LogWriterStopped();
+    }
+
+    /// <summary>Waits on the writer thread (without a thread-pool hop) until a write is queued; false once the queue is completed and empty.</summary>
+    private static bool WaitToRead(ChannelReader<PendingWrite> reader)
+    {
+        var wait = reader.WaitToReadAsync();
+        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     private async Task CommitAsync(List<PendingWrite> batch, bool[] applied)
@@ -178,6 +229,26 @@ internal sealed partial class MessageStore
 
     private long _barrierCommits;
 
+    private void CatchUpWalIfRequested()
+    {
+        if (_writer is null || Interlocked.Exchange(ref _walCatchUpRequested, 0) == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Copies only what the background checkpoint left (the frames committed while it ran).
+            var result = SqliteWal.Checkpoint(_writer, "PASSIVE");
+            LogWalCaughtUp(result.LogFrames, result.CheckpointedFrames, result.Busy);
+        }
+        catch (Exception ex)
+        {
+            // The log only grows until a later checkpoint succeeds; nothing committed is at risk.
+            LogWalCatchUpFailed(ex);
+        }
+    }
+
     private async Task<WriterCommands> GetWriterCommandsAsync()
     {
         if (_writer is null)
@@ -188,6 +259,7 @@ internal sealed partial class MessageStore
                 // The group commit is what makes writes durable (other connections commit with synchronous = NORMAL).
                 await using var full = CreateCommand(_writer, "PRAGMA synchronous = FULL");
                 await full.ExecuteNonQueryAsync();
+                SqliteWal.LimitLogSize(_writer); // This connection's commits are the ones that start the log over.
             }
 
             _commands = new WriterCommands(

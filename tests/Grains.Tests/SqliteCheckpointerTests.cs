@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+using ImOrleans.Grains.Storage;
+using ImOrleans.Protocol.Messages;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
+
+namespace ImOrleans.Grains.Tests;
+
+/// <summary>The SQLite write-ahead log under the group-commit writer and the background checkpointer, as the silo runs them.</summary>
+public sealed class SqliteCheckpointerTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "imorleans-wal-tests-" + Guid.NewGuid().ToString("N"));
+    private SqliteDataSource _dataSource = null!;
+    private MessageStore _store = null!;
+    private SqliteCheckpointer _checkpointer = null!;
+
+    private string LogFile => Path.Combine(_folder, "store.db-wal");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        _dataSource = new SqliteDataSource(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "store.db") }.ToString());
+        SqliteSchema.Apply(_dataSource);
+        _store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance);
+        _checkpointer = new SqliteCheckpointer(_dataSource, _store, NullLogger<SqliteCheckpointer>.Instance, TimeSpan.FromMilliseconds(100));
+        await _checkpointer.StartAsync(CancellationToken.None);
+        await _store.StartAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.StopAsync(CancellationToken.None).WaitAsync(TestExtensions.Deadline);
+        await _checkpointer.StopAsync(CancellationToken.None).WaitAsync(TestExtensions.Deadline);
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Under_appends_that_never_pause_the_log_keeps_starting_over_instead_of_growing_with_every_commit()
+    {
+        // 256 senders that never stop, over 2,000 conversations: the writer is never idle when a background checkpoint
+        // ends, and each commit touches hundreds of distinct pages (about 200 MB of log if it never started over).
+        const int senders = 256, conversations = 2_000, total = 30_000;
+        await _store.AppendAsync(Message("s:warm:up", 1)).WithDeadline();
+        var startedOver = LogResets();
+        var largestLog = 0L;
+        var next = 0;
+        var seqs = new long[conversations];
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+        {
+            await Task.Yield();
+            while (Interlocked.Increment(ref next) <= total)
+            {
+                deadline.Token.ThrowIfCancellationRequested();
+                var conversation = Random.Shared.Next(conversations);
+                await _store.AppendAsync(Message($"s:u{conversation}:v{conversation}", Interlocked.Increment(ref seqs[conversation])));
+                InterlockedMax(ref largestLog, new FileInfo(LogFile).Length);
+            }
+        }));
+
+        var resets = LogResets() - startedOver;
+        output.WriteLine($"{total} appends; the log started over {resets} times; largest log {largestLog / 1024 / 1024} MiB");
+        Assert.True(resets >= 8, $"the log started over only {resets} times during {total} appends");
+        Assert.True(largestLog <= SqliteWal.JournalSizeLimitBytes, $"the log reached {largestLog / 1024 / 1024} MiB");
+
+        // Nothing was lost by starting over: every conversation has every seq it was given.
+        for (var c = 0; c < conversations; c += 97)
+        {
+            Assert.Equal(seqs[c], await _store.GetMaxSeqAsync($"s:u{c}:v{c}").WithDeadline());
+        }
+    }
+
+    /// <summary>The log header's checkpoint sequence number: SQLite adds one each time the log starts over.</summary>
+    private long LogResets()
+    {
+        using var file = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        Span<byte> header = stackalloc byte[16];
+        file.ReadExactly(header);
+        return BinaryPrimitives.ReadUInt32BigEndian(header[12..]);
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    private static StoredMessage Message(string conversationId, long seq) => new()
+    {
+        ConversationId = conversationId,
+        Seq = seq,
+        ClientMsgId = Guid.NewGuid().ToString(),
+        SenderId = "u",
+        Type = MessageType.Text,
+        Content = new string('x', 64),
+        ClientTimeMs = 1,
+        ServerTimeMs = 2,
+        Status = MessageStatus.Normal,
+    };
+}
