@@ -11,6 +11,8 @@ RUN dotnet publish src/Silo/ImOrleans.Silo.csproj -c Release -o /app/silo \
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 COPY --from=build /app /app
 WORKDIR /app/silo
+# Smallest gen0 budget 64 MiB (the GC reads it only from the environment; docs/operations.md, "Process settings").
+ENV DOTNET_GCgen0size=0x4000000
 # Silo-to-silo, client gateway, HTTP (health, navigation), edge client sockets.
 EXPOSE 11111 30000 7180 7100
 CMD ["dotnet", "ImOrleans.Silo.dll"]

@@ -21,6 +21,8 @@
 # session failed to log in, was dropped while held or a load tester gave no result; 2 on bad settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The gen0 budget the GC reads only from the environment, for every process started here (docs/operations.md).
+export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x4000000}
 
 quick=0
 while [ $# -gt 0 ]; do

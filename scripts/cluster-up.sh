@@ -8,6 +8,8 @@
 # EDGES=N starts N standalone edges instead of 2 (1-9; edge i is named edgei and listens on 720i).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The gen0 budget the GC reads only from the environment, for every process started here (docs/operations.md).
+export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x4000000}
 source scripts/services.sh
 
 dir=${IMORLEANS_CLUSTER_DIR:-/tmp/imorleans-cluster}
