@@ -63,6 +63,27 @@ public sealed class MessagingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_repeat_of_an_older_send_gets_its_seq_back_and_the_other_member_may_use_the_same_client_id()
+    {
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        var chat = fixture.Conversation(Identifiers.SingleConversation(alice, bob));
+        var first = Text("one");
+        await chat.Send(alice, first).WithDeadline();
+        await chat.Send(alice, Text("two")).WithDeadline();
+        await chat.Send(alice, Text("three")).WithDeadline();
+
+        var repeated = await chat.Send(alice, first).WithDeadline();
+        var bobsOwn = await chat.Send(bob, first).WithDeadline();
+
+        Assert.True(repeated.Duplicate);
+        Assert.Equal(1, repeated.Seq);
+        Assert.False(bobsOwn.Duplicate);
+        Assert.Equal(4, bobsOwn.Seq);
+        var page = await chat.Pull(alice, 0, 0, 0).WithDeadline();
+        Assert.Equal([alice, alice, alice, bob], page.Messages.Select(m => m.SenderId));
+    }
+
+    [Fact]
     public async Task A_non_member_can_neither_send_nor_read_and_nothing_is_stored()
     {
         var (alice, bob, mallory) = (NewUser("alice"), NewUser("bob"), NewUser("mallory"));

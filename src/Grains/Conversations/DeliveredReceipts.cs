@@ -8,13 +8,17 @@ namespace ImOrleans.Grains;
 /// are written together at most <see cref="FlushDelay"/> after the first of them, and when the grain deactivates,
 /// instead of one row per ack before answering it: in a group with a thousand members online every message brings
 /// a thousand acks. A delivered ack changes nothing a client was told is stored, and clients ack their positions
-/// again after every (re)connect, so a crash costs at most a second of "delivered" ticks, which come back by
+/// again after every (re)connect, so a crash costs at most five seconds of "delivered" ticks, which come back by
 /// themselves. Read positions are not buffered: they are stored before the mark-read is answered. Owned by one
 /// grain activation and used only from its turns.
 /// </summary>
 internal sealed partial class DeliveredReceipts(IGrainBase owner, string conversationId, IMessageStore store, ILogger logger)
 {
-    public static readonly TimeSpan FlushDelay = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Five seconds, not one: with a 1 s delay a chat at 8,000 messages a second over 4,000 conversations stored about
+    /// one position for every two messages, a third of the writer's rows.
+    /// </summary>
+    public static readonly TimeSpan FlushDelay = TimeSpan.FromSeconds(5);
 
     private Dictionary<string, long> _pending = new(StringComparer.Ordinal);
     private IGrainTimer? _flush;

@@ -28,9 +28,14 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// <summary>The stored message of an earlier send with this client message id by this sender, if any.</summary>
     public async Task<StoredMessage?> FindEarlierSendAsync(string senderId, OutgoingMessage message)
     {
-        if (_recent.Find(senderId, message.ClientMsgId) is { } recent)
+        var key = RecentSends.KeyOf(senderId, message.ClientMsgId);
+        for (var i = _recent.IndexOf(key); i >= 0; i = _recent.IndexOf(key, i + 1))
         {
-            return recent;
+            // Almost always the newest message (a quick resend), which is in memory; otherwise one read by seq.
+            if (await GetAsync(_recent.SeqAt(i)) is { } stored && stored.SenderId == senderId && stored.ClientMsgId == message.ClientMsgId)
+            {
+                return stored;
+            }
         }
 
         if (!message.Resend)

@@ -17,7 +17,7 @@ internal sealed partial class GroupGrain
         var current = ReceiptOf(userId);
         if (delivered > current.DeliveredSeq)
         {
-            // Held now, stored within a second (DeliveredReceipts): a message to a thousand online members brings a thousand acks.
+            // Held now, stored within five seconds (DeliveredReceipts): a message to a thousand online members brings a thousand acks.
             _receipts[userId] = current with { DeliveredSeq = delivered };
             _delivered.Add(userId, delivered);
         }
