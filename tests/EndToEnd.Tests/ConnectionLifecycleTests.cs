@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using ImOrleans.Grains;
 using ImOrleans.Protocol;
 using ImOrleans.Protocol.Messages;
@@ -50,6 +51,44 @@ public sealed class ConnectionLifecycleTests : IAsyncLifetime
         await using var raw = await RawConnection.ConnectAsync(_server.Edge);
 
         await raw.WaitClosedAsync();
+    }
+
+    [Fact]
+    public async Task A_connection_that_heartbeats_and_asks_but_never_logs_in_is_still_closed_at_the_handshake_timeout()
+    {
+        await using var raw = await RawConnection.ConnectAsync(_server.Edge);
+        var opened = DateTime.UtcNow;
+
+        // Every frame is answered (heartbeats, NotLoggedIn), so the idle clock never runs out: only the handshake
+        // clock, which stops while a frame is handled and must start again after it, can close this connection.
+        var stillOpen = true;
+        while (stillOpen && DateTime.UtcNow - opened < TimeSpan.FromSeconds(8))
+        {
+            try
+            {
+                var heartbeat = await raw.SendAsync(CommandCode.Heartbeat, new HeartbeatRequest());
+                Assert.False((await raw.ReadResponseAsync(heartbeat)).Header.IsError);
+                var pull = await raw.SendAsync(CommandCode.GetConversations, new GetConversationsRequest());
+                Assert.Equal((uint)ErrorCode.NotLoggedIn, (await raw.ReadErrorAsync(pull)).Code);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
+            {
+                stillOpen = false; // Closed by the server while we were writing or reading.
+            }
+
+            if (stillOpen)
+            {
+                // The cadence of a client heartbeating faster than told (every 500 ms here), well inside the idle timeout.
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
+        }
+
+        if (stillOpen)
+        {
+            await raw.WaitClosedAsync();
+        }
+
+        Assert.InRange(DateTime.UtcNow - opened, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(8));
     }
 
     [Fact]
