@@ -64,7 +64,7 @@ public sealed class SqliteCheckpointerTests(ITestOutputHelper output) : IAsyncLi
         var resets = LogResets() - startedOver;
         output.WriteLine($"{total} appends; the log started over {resets} times; largest log {largestLog / 1024 / 1024} MiB");
         Assert.True(resets >= 8, $"the log started over only {resets} times during {total} appends");
-        Assert.True(largestLog <= SqliteWal.JournalSizeLimitBytes, $"the log reached {largestLog / 1024 / 1024} MiB");
+        Assert.True(largestLog <= SqliteDataSource.JournalSizeLimitBytes, $"the log reached {largestLog / 1024 / 1024} MiB");
 
         // Nothing was lost by starting over: every conversation has every seq it was given.
         for (var c = 0; c < conversations; c += 97)

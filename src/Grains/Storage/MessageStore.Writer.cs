@@ -259,7 +259,6 @@ internal sealed partial class MessageStore
                 // The group commit is what makes writes durable (other connections commit with synchronous = NORMAL).
                 await using var full = CreateCommand(_writer, "PRAGMA synchronous = FULL");
                 await full.ExecuteNonQueryAsync();
-                SqliteWal.LimitLogSize(_writer); // This connection's commits are the ones that start the log over.
             }
 
             _commands = new WriterCommands(

@@ -22,7 +22,14 @@ internal sealed class SqliteDataSource(string connectionString) : DbDataSource
     // does it in the background, once per interval for all the commits since.
     // cache_size=-32768 (32 MiB; the default is 2 MiB): every batch the writer commits lands on the newest pages of
     // thousands of conversations, and each page missing from the cache is a read system call.
-    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768;";
+    // journal_size_limit (64 MiB): a per-connection setting, applied by whichever connection's commit starts the log
+    // over (the writer's, mostly, but grain-state writes too): a larger log file is cut back to it then, so one burst
+    // does not keep a huge file; below it the file is kept and overwritten, which is cheaper than growing it again.
+    public const long JournalSizeLimitBytes = 64L * 1024 * 1024;
+
+    private static readonly string ConnectionPragmas =
+        "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768; " +
+        $"PRAGMA journal_size_limit = {JournalSizeLimitBytes};";
 
     public override string ConnectionString { get; } = connectionString;
 
