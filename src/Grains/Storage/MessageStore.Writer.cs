@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace ImOrleans.Grains.Storage;
@@ -105,9 +106,11 @@ internal sealed partial class MessageStore
                 batch.Add(write);
             }
 
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 CommitAsync(batch, applied).GetAwaiter().GetResult();
+                MessageStoreMetrics.RecordCommit(started, batch.Count);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     if (applied[i])
@@ -132,12 +135,25 @@ internal sealed partial class MessageStore
                 }
             }
 
+            RecordWriteDurations(batch);
             batch.Clear();
             CatchUpWalIfRequested();
         }
 
         CloseWriterAsync().GetAwaiter().GetResult();
         LogWriterStopped();
+    }
+
+    private static void RecordWriteDurations(List<PendingWrite> batch)
+    {
+        if (MessageStoreMetrics.WriteLatencyEnabled)
+        {
+            var now = Stopwatch.GetTimestamp();
+            foreach (var write in batch)
+            {
+                MessageStoreMetrics.RecordWrite(write.QueuedAt, now);
+            }
+        }
     }
 
     /// <summary>Waits on the writer thread (without a thread-pool hop) until a write is queued; false once the queue is completed and empty.</summary>

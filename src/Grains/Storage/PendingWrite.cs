@@ -10,6 +10,9 @@ internal sealed class PendingWrite : TaskCompletionSource
     {
     }
 
+    /// <summary>When the write was queued (<see cref="System.Diagnostics.Stopwatch"/> ticks), for the write-duration metric.</summary>
+    public long QueuedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>The message to append (for an append or a revoke); null otherwise.</summary>
     public StoredMessage? Message { get; private init; }
 

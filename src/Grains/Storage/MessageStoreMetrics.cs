@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace ImOrleans.Grains.Storage;
+
+/// <summary>
+/// The group-commit writer's instruments, under the meter <c>ImOrleans.MessageStore</c> (read them live with
+/// <c>dotnet-counters monitor -p PID --counters ImOrleans.MessageStore</c>): how long a write waits from queueing to
+/// its durable commit, how long each commit takes and how many writes it carries. Together they say whether a slow
+/// send waits for the database or for something else.
+/// </summary>
+internal static class MessageStoreMetrics
+{
+    public const string MeterName = "ImOrleans.MessageStore";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Histogram<double> WriteLatency = Meter.CreateHistogram<double>(
+        "imorleans.store.write.duration", "ms", "Time from queueing a write to its durable commit (or failure).");
+
+    private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
+        "imorleans.store.commit.duration", "ms", "Time the writer spends on one batch: statements, commit and fsync.");
+
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(
+        "imorleans.store.commit.writes", "{write}", "Writes carried by one commit.");
+
+    public static bool WriteLatencyEnabled => WriteLatency.Enabled;
+
+    public static void RecordCommit(long startedTimestamp, int writes)
+    {
+        CommitDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds);
+        BatchSize.Record(writes);
+    }
+
+    public static void RecordWrite(long queuedTimestamp, long now) =>
+        WriteLatency.Record(Stopwatch.GetElapsedTime(queuedTimestamp, now).TotalMilliseconds);
+}
