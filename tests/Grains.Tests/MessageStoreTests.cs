@@ -69,8 +69,10 @@ public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(Message("s:a:b", 5) with { Attachments = five.Attachments }, five);
         Assert.Equal(attachment, Assert.Single(five.Attachments));
         Assert.Equal(0, await _store.GetMaxSeqAsync("s:nothing:here").WithDeadline());
-        Assert.Equal(5, (await _store.FindByClientMsgIdAsync("s:a:b", "client-5").WithDeadline())?.Seq);
-        Assert.Null(await _store.FindByClientMsgIdAsync("s:a:b", "client-99").WithDeadline());
+        Assert.Equal(5, (await _store.FindByClientMsgIdAsync("s:a:b", "client-5", minSeq: 1).WithDeadline())?.Seq);
+        Assert.Equal(5, (await _store.FindByClientMsgIdAsync("s:a:b", "client-5", minSeq: 5).WithDeadline())?.Seq);
+        Assert.Null(await _store.FindByClientMsgIdAsync("s:a:b", "client-5", minSeq: 6).WithDeadline());
+        Assert.Null(await _store.FindByClientMsgIdAsync("s:a:b", "client-99", minSeq: 1).WithDeadline());
     }
 
     [Fact]

@@ -46,8 +46,9 @@ public sealed class PostgresMessageStoreTests(PostgresDatabaseFixture database, 
         Assert.Equal(attachment, Assert.Single(five.Attachments));
         Assert.Equal(10, await _store.GetMaxSeqAsync(conversation).WithDeadline());
         Assert.Equal(0, await _store.GetMaxSeqAsync("s:nothing:here").WithDeadline());
-        Assert.Equal(5, (await _store.FindByClientMsgIdAsync(conversation, $"client-{conversation}-5").WithDeadline())?.Seq);
-        Assert.Null(await _store.FindByClientMsgIdAsync(conversation, "client-99").WithDeadline());
+        Assert.Equal(5, (await _store.FindByClientMsgIdAsync(conversation, $"client-{conversation}-5", minSeq: 1).WithDeadline())?.Seq);
+        Assert.Null(await _store.FindByClientMsgIdAsync(conversation, $"client-{conversation}-5", minSeq: 6).WithDeadline());
+        Assert.Null(await _store.FindByClientMsgIdAsync(conversation, "client-99", minSeq: 1).WithDeadline());
         Assert.Equal(10, (await _store.GetLatestAsync([conversation, "s:none:x"]).WithDeadline())[conversation].Seq);
     }
 

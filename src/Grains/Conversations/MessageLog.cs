@@ -18,6 +18,13 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
 
     public string ConversationId { get; } = conversationId;
 
+    /// <summary>
+    /// How many of the newest messages a resend not found among the recent sends is looked for in (read from the
+    /// store, which does not index client ids). A client resends within seconds of losing its answer, or on
+    /// reconnecting; an original further back than this is stored again under a new seq.
+    /// </summary>
+    public const int ResendWindow = 20_000;
+
     /// <summary>The newest stored seq; 0 before the first message.</summary>
     public long MaxSeq { get; private set; }
 
@@ -45,7 +52,7 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
 
         try
         {
-            var found = await store.FindByClientMsgIdAsync(ConversationId, message.ClientMsgId);
+            var found = await store.FindByClientMsgIdAsync(ConversationId, message.ClientMsgId, Math.Max(1, MaxSeq - ResendWindow + 1));
             if (found?.SenderId != senderId)
             {
                 return null;

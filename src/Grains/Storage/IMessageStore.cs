@@ -44,8 +44,12 @@ public interface IMessageStore
     /// <summary>Hides messages of a conversation from one user's view (delete for me, R19). Durable when the task completes.</summary>
     Task HideAsync(string userId, string conversationId, IReadOnlyList<long> seqs);
 
-    /// <summary>The message an earlier send with this client message id stored, if any.</summary>
-    Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId);
+    /// <summary>
+    /// The first message at or after <paramref name="minSeq"/> that a send with this client message id stored, if any.
+    /// Client ids are not indexed (an index leaf per message doubled what each commit writes), so this reads the
+    /// conversation's messages from <paramref name="minSeq"/> on: callers keep the range short.
+    /// </summary>
+    Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId, long minSeq);
 
     /// <summary>The last message of each conversation that has one; conversations without messages are absent.</summary>
     Task<IReadOnlyDictionary<string, StoredMessage>> GetLatestAsync(IReadOnlyCollection<string> conversationIds);

@@ -107,12 +107,13 @@ internal sealed partial class MessageStore : IMessageStore
         return await reader.ReadAsync() ? ReadMessage(reader) : null;
     }
 
-    public async Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId)
+    public async Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId, long minSeq)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = CreateCommand(connection, MessageStoreSql.FindByClientMsgId);
         AddParameter(command, "conversation_id", conversationId);
         AddParameter(command, "client_msg_id", clientMsgId);
+        AddParameter(command, "min_seq", minSeq);
         await using var reader = await command.ExecuteReaderAsync();
         return await reader.ReadAsync() ? ReadMessage(reader) : null;
     }

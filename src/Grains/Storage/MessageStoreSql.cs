@@ -41,8 +41,10 @@ internal static class MessageStoreSql
     public const string Hide =
         "INSERT INTO im_hidden (user_id, conversation_id, seq) VALUES (@user_id, @conversation_id, @seq) ON CONFLICT (user_id, conversation_id, seq) DO NOTHING";
 
+    // A scan of the conversation's key range from @min_seq, filtered: there is no index on client_msg_id (see the
+    // schema), so the caller bounds the range (MessageLog.ResendWindow).
     public const string FindByClientMsgId =
-        $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND client_msg_id = @client_msg_id ORDER BY seq LIMIT 1";
+        $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq >= @min_seq AND client_msg_id = @client_msg_id ORDER BY seq LIMIT 1";
 
     public const string Latest =
         $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id ORDER BY seq DESC LIMIT 1";

@@ -26,7 +26,9 @@ internal static class SqliteSchema
             PRIMARY KEY (conversation_id, seq)
         ) WITHOUT ROWID;
 
-        CREATE INDEX IF NOT EXISTS ix_im_messages_client_msg_id ON im_messages (conversation_id, client_msg_id);
+        -- No index on client_msg_id: its leaf was a second random page written per message, as much as the row's
+        -- own. Resends are matched in memory, else by reading the conversation's newest messages (MessageLog).
+        DROP INDEX IF EXISTS ix_im_messages_client_msg_id;
 
         CREATE TABLE IF NOT EXISTS im_receipts (
             conversation_id TEXT   NOT NULL,
