@@ -5,6 +5,8 @@
 #   scripts/bench.sh                 # the standard set, 3 runs each (about 25 minutes on 2 cores)
 #   scripts/bench.sh --quick         # reduced sizes, 1 run each (about 2 minutes): checks the script works
 #   scripts/bench.sh --runs 5 --only chat-closed,chat-open
+#   scripts/bench.sh --store postgres  # the same set on Redis clustering + PostgreSQL storage (throwaway instances on
+#                                      # loopback, installed from apt when missing); its own block in the page
 #
 # Environment: BENCH_PORT (edge port, default 7300, so a dev server on 7100 is left alone), BENCH_OUT (folder for
 # the JSON lines and logs, default a new temp folder). The server and the load tester share the machine: every
@@ -17,6 +19,7 @@ export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x4000000}
 runs=3
 quick=0
 only=""
+store=sqlite
 output=docs/benchmarks.md
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,10 +27,16 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift ;;
     --only) only="$2"; shift ;;
     --output) output="$2"; shift ;;
+    --store) store="$2"; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
 done
+
+case "$store" in
+  sqlite|postgres) ;;
+  *) echo "--store is sqlite or postgres (got '$store')" >&2; exit 2 ;;
+esac
 
 port=${BENCH_PORT:-7300}
 out=${BENCH_OUT:-$(mktemp -d /tmp/imorleans-bench.XXXXXX)}
@@ -46,12 +55,47 @@ if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   exit 1
 fi
 
+stop_services() {
+  [ -n "$services_dir" ] || return 0
+  redis_stop "$services_dir/redis" "$redis_port"
+  postgres_stop "$services_dir/pg"
+  rm -rf "$services_dir"
+  services_dir=""
+}
+
+# --store postgres: one Redis and one PostgreSQL for the whole set, a new database per run.
+services_dir=""
+server_store_args=()
+databases=0
+if [ "$store" = postgres ]; then
+  source scripts/services.sh
+  services_install
+  services_dir=$(mktemp -d /tmp/imorleans-bench-services.XXXXXX)
+  chmod 755 "$services_dir" # PostgreSQL runs as its own user when we are root
+  trap stop_services EXIT
+  redis_port=$(services_free_port)
+  pg_port=$(services_free_port)
+  redis_start "$services_dir/redis" "$redis_port"
+  postgres_start "$services_dir/pg" "$pg_port"
+  echo "services: redis-server on 127.0.0.1:$redis_port, PostgreSQL on 127.0.0.1:$pg_port"
+fi
+
+use_new_database() {
+  [ "$store" = postgres ] || return 0
+  databases=$((databases + 1))
+  services_pg_as_owner "$(services_pg_bin)/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "bench$databases"
+  server_store_args=(--Cluster:Clustering=Redis "--Cluster:RedisConnectionString=127.0.0.1:$redis_port"
+    --Cluster:AdvertisedAddress=127.0.0.1 --Storage:Provider=PostgreSql
+    "--Storage:ConnectionString=Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench$databases")
+}
+
 server_pid=""
 data_dir=""
 start_server() {
   data_dir=$(mktemp -d /tmp/imorleans-bench-data.XXXXXX)
+  use_new_database
   dotnet "$silo" \
-    --Storage:DataDirectory="$data_dir" \
+    --Storage:DataDirectory="$data_dir" "${server_store_args[@]}" \
     --Edge:Port="$port" --Http:Port=0 \
     --Cluster:ClusterId="bench-$RANDOM" --Cluster:SiloPort=$((port + 10)) --Cluster:GatewayPort=$((port + 11)) \
     --Logging:LogLevel:Default=Warning >"$1" 2>&1 &
@@ -85,7 +129,7 @@ stop_server() {
   [ -n "$data_dir" ] && rm -rf "$data_dir"
   data_dir=""
 }
-trap stop_server EXIT
+trap 'stop_server; stop_services' EXIT
 
 # run LABEL SCENARIO ARGS...: RUNS runs, each against a fresh server and data folder.
 run() {
@@ -126,5 +170,12 @@ fi
 
 commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 [ -n "${BENCH_COMMIT:-}" ] || git diff --quiet HEAD 2>/dev/null || commit="$commit + uncommitted changes"
-dotnet "$loadtest" report --input "$results" --output "$output" --commit "$commit"
+if [ "$store" = postgres ]; then
+  pg_version=$("$(services_pg_bin)/postgres" --version | awk '{print $3}')
+  dotnet "$loadtest" report --input "$results" --output "$output" --commit "$commit" --block postgres \
+    --setup "one silo with its edge, Redis clustering, PostgreSQL $pg_version storage (default settings, fsync on), both on loopback; their CPU is not in the server figures"
+else
+  dotnet "$loadtest" report --input "$results" --output "$output" --commit "$commit" \
+    --setup "one silo with its edge, the embedded default (localhost clustering, SQLite)"
+fi
 echo "JSON lines and logs: $out"

@@ -88,6 +88,22 @@ public sealed class SupportTests
     }
 
     [Fact]
+    public void A_named_report_block_is_replaced_apart_from_the_unnamed_one_and_added_when_missing()
+    {
+        var document = $"# Benchmarks\n{BenchmarkMarkdown.BeginMarker}\nsqlite\n{BenchmarkMarkdown.EndMarker}\n";
+
+        var added = BenchmarkMarkdown.Replace(document, "postgres one\n", "postgres");
+        var replaced = BenchmarkMarkdown.Replace(added, "postgres two\n", "postgres");
+
+        Assert.Contains("sqlite", added);
+        Assert.Contains("postgres one", added);
+        Assert.Contains("sqlite", replaced);
+        Assert.Contains("postgres two", replaced);
+        Assert.DoesNotContain("postgres one", replaced);
+        Assert.Equal(added.Length + 0, replaced.Length);
+    }
+
+    [Fact]
     public void The_benchmark_report_shows_medians_with_min_and_max()
     {
         var runs = new[] { 100.0, 300.0, 200.0 }.Select(rate => new RunReport

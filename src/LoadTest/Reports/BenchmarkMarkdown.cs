@@ -14,12 +14,19 @@ internal static class BenchmarkMarkdown
     public const string BeginMarker = "<!-- results:begin (written by `ImOrleans.LoadTest report`; edit outside this block) -->";
     public const string EndMarker = "<!-- results:end -->";
 
+    /// <summary>The markers of a named block (<c>--block NAME</c>): several result sets can live in one file.</summary>
+    public static (string Begin, string End) Markers(string? block) => string.IsNullOrEmpty(block)
+        ? (BeginMarker, EndMarker)
+        : ($"<!-- results-{block}:begin (written by `ImOrleans.LoadTest report --block {block}`; edit outside this block) -->", $"<!-- results-{block}:end -->");
+
     public static Command Command()
     {
         var input = new Option<string>("--input") { Description = "File of JSON lines, one per run.", Required = true };
         var output = new Option<string>("--output") { Description = "Markdown file whose generated block is replaced.", DefaultValueFactory = _ => "docs/benchmarks.md" };
         var commit = new Option<string?>("--commit") { Description = "Commit the runs were made on." };
-        var command = new Command("report", "Write medians (min-max) of runs from their JSON lines into docs/benchmarks.md.") { input, output, commit };
+        var block = new Option<string?>("--block") { Description = "Name of the generated block to replace (default: the unnamed one); a missing block is added at the end." };
+        var setup = new Option<string?>("--setup") { Description = "One line saying what the server ran on (store, clustering), printed under the machine." };
+        var command = new Command("report", "Write medians (min-max) of runs from their JSON lines into docs/benchmarks.md.") { input, output, commit, block, setup };
         command.SetAction(result =>
         {
             var reports = File.ReadLines(result.GetValue(input)!)
@@ -27,33 +34,40 @@ internal static class BenchmarkMarkdown
                 .Select(RunReport.FromJson)
                 .OfType<RunReport>()
                 .ToList();
-            var block = Render(reports, result.GetValue(commit));
+            var text = Render(reports, result.GetValue(commit), result.GetValue(setup));
             var path = result.GetValue(output)!;
             var existing = File.Exists(path) ? File.ReadAllText(path) : "";
-            File.WriteAllText(path, Replace(existing, block));
+            File.WriteAllText(path, Replace(existing, text, result.GetValue(block)));
             Console.WriteLine($"{reports.Count} runs written to {path}");
             return 0;
         });
         return command;
     }
 
-    internal static string Replace(string document, string block)
+    internal static string Replace(string document, string block, string? name = null)
     {
-        var begin = document.IndexOf(BeginMarker, StringComparison.Ordinal);
-        var end = document.IndexOf(EndMarker, StringComparison.Ordinal);
-        var generated = $"{BeginMarker}\n{block}{EndMarker}";
+        var (beginMarker, endMarker) = Markers(name);
+        var begin = document.IndexOf(beginMarker, StringComparison.Ordinal);
+        var end = document.IndexOf(endMarker, StringComparison.Ordinal);
+        var generated = $"{beginMarker}\n{block}{endMarker}";
         return begin >= 0 && end > begin
-            ? document[..begin] + generated + document[(end + EndMarker.Length)..]
+            ? document[..begin] + generated + document[(end + endMarker.Length)..]
             : document + (document.Length > 0 ? "\n" : "") + generated + "\n";
     }
 
-    internal static string Render(IReadOnlyList<RunReport> reports, string? commit)
+    internal static string Render(IReadOnlyList<RunReport> reports, string? commit, string? setup = null)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(commit is null ? "" : $" on commit `{commit}`")}.");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine()}.");
         text.AppendLine();
+        if (!string.IsNullOrEmpty(setup))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Server: {setup}.");
+            text.AppendLine();
+        }
+
         foreach (var group in reports.GroupBy(r => r.Label ?? r.Scenario))
         {
             var runs = group.ToList();
