@@ -39,6 +39,10 @@ internal sealed partial class MessageStore : IMessageStore
             SingleReader = true,
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait,
+
+            // The writer thread blocks until a write is queued; this wakes it from the appender's own thread. Without
+            // it the wake-up is a work item queued behind everything else on a busy thread pool, tens of ms at times.
+            AllowSynchronousContinuations = true,
         });
     }
 

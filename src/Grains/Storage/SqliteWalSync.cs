@@ -17,7 +17,7 @@ namespace ImOrleans.Grains.Storage;
 internal sealed partial class SqliteWalSync(string walPath, ILogger logger)
 {
     private readonly Channel<CommittedBatch> _committed = Channel.CreateUnbounded<CommittedBatch>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true }); // the writer wakes this thread itself
 
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
