@@ -85,8 +85,10 @@ public sealed class ImOrleansServer : IAsyncDisposable
             builder.Services.AddHostedService<SiloDeathWatcher>();
         }
 
+        builder.AddSiloTelemetry();
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapSiloTelemetry();
         app.MapNoticeApi();
         app.MapNavigation();
         return new ImOrleansServer(app, listeners);

@@ -11,7 +11,7 @@ namespace ImOrleans.Grains.Storage;
 /// </summary>
 internal static class MessageStoreMetrics
 {
-    public const string MeterName = "ImOrleans.MessageStore";
+    public const string MeterName = Hosting.ImOrleansMeters.MessageStore;
 
     private static readonly Meter Meter = new(MeterName);
 

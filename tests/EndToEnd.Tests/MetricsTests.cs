@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace ImOrleans.EndToEnd.Tests;
+
+/// <summary>Operators scrape the silo's metrics (Prometheus text at GET /metrics on the HTTP port).</summary>
+[Collection(SharedServerCollection.Name)]
+public sealed partial class MetricsTests(ServerFixture fixture)
+{
+    private TestServer Server => fixture.Server;
+
+    [Fact]
+    public async Task The_silo_serves_the_message_store_metrics_and_a_send_shows_in_them()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{Server.Http}"), Timeout = TimeSpan.FromSeconds(15) };
+        var before = await StoreWritesAsync(http);
+        await using var alice = await ChatUser.ConnectAsync(Server, "mt-alice");
+        await using var bob = await ChatUser.ConnectAsync(Server, "mt-bob");
+
+        await alice.SendAsync("mt-bob", "counted");
+
+        // The exporter may answer a scrape from its short cache: ask until the write shows, within a deadline.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (await StoreWritesAsync(http) <= before)
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+
+        var text = await http.GetStringAsync("/metrics");
+        Assert.Matches(StoreMetric("commit_duration"), text);
+        Assert.Matches(StoreMetric("sync_duration"), text); // the embedded default is SQLite
+    }
+
+    /// <summary>Writes the store has answered, summed over the histogram's series (0 before the first).</summary>
+    private static async Task<double> StoreWritesAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        return WriteDurationCount().Matches(text).Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+    }
+
+    private static Regex StoreMetric(string name) => new($"(?m)^imorleans_store_{name}\\w*_count(\\{{[^}}]*\\}})? [1-9]");
+
+    [GeneratedRegex(@"(?m)^imorleans_store_write_duration\w*_count(?:\{[^}]*\})? (\d+(?:\.\d+)?)")]
+    private static partial Regex WriteDurationCount();
+}
