@@ -17,7 +17,7 @@ public interface IMessageStore
     /// <summary>
     /// Completes once every database write this process made before the call is durable. Grain state on SQLite is
     /// committed without its own fsync (synchronous = NORMAL in WAL mode: safe against a process crash, not yet
-    /// against power loss); this completes after the next fsync of the shared WAL file, which covers it. On
+    /// against power loss); this joins the next group commit, whose fsync of the shared WAL file covers it. On
     /// PostgreSQL every commit is durable already and this completes at once.
     /// </summary>
     Task MakeDurableAsync();

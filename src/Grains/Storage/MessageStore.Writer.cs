@@ -14,12 +14,6 @@ internal sealed partial class MessageStore
     private DbConnection? _writer;
     private WriterCommands? _commands;
 
-    /// <summary>SQLite with a log file: commits are synced on a second thread (SqliteWalSync.cs); null on PostgreSQL.</summary>
-    private SqliteWalSync? _walSync;
-
-    /// <summary>Syncs of the SQLite log completed so far (0 on PostgreSQL, whose commits are durable themselves).</summary>
-    public long CompletedLogSyncs => _walSync?.CompletedSyncs ?? 0;
-
     /// <summary>1 when the background checkpoint left frames behind that the writer should copy (see SqliteCheckpointer).</summary>
     private int _walCatchUpRequested;
 
@@ -41,14 +35,6 @@ internal sealed partial class MessageStore
     {
         if (_writerLoop is null)
         {
-            if (_dataSource is SqliteDataSource { LogFilePath: { } logFile })
-            {
-                _walSync = new SqliteWalSync(logFile, _logger);
-
-                // Every send waits for this thread's fsync too; where the priority cannot be raised the writer has said so.
-                _walSync.Start(WriterNice);
-            }
-
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var thread = new Thread(() => RunWriterThread(stopped)) { IsBackground = true, Name = "Message store writer" };
             thread.Start();
@@ -89,11 +75,6 @@ internal sealed partial class MessageStore
         {
             await loop.WaitAsync(cancellationToken);
         }
-
-        if (_walSync is { } sync)
-        {
-            await sync.Stopped.WaitAsync(cancellationToken);
-        }
     }
 
     private Task EnqueueAsync(PendingWrite write) =>
@@ -130,19 +111,22 @@ internal sealed partial class MessageStore
             {
                 CommitAsync(batch, applied).GetAwaiter().GetResult();
                 MessageStoreMetrics.RecordCommit(started, batch.Count);
-                if (_walSync is { } sync)
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    sync.Add(new CommittedBatch([.. batch], applied[..batch.Count]));
-                }
-                else
-                {
-                    CompleteBatch(batch, applied);
+                    if (applied[i])
+                    {
+                        batch[i].TrySetResult();
+                    }
+                    else
+                    {
+                        var message = batch[i].Message!;
+                        batch[i].TrySetException(new SeqTakenException(message.ConversationId, message.Seq));
+                    }
                 }
             }
             catch (Exception ex)
             {
-                // Nothing of the batch is committed (a batch whose sync fails is failed by SqliteWalSync): every waiter
-                // fails and its sender retries.
+                // Nothing of the batch is committed: every waiter fails and its sender retries.
                 LogBatchFailed(ex, batch.Count);
                 CloseWriterAsync().GetAwaiter().GetResult();
                 foreach (var write in batch)
@@ -151,34 +135,23 @@ internal sealed partial class MessageStore
                 }
             }
 
+            RecordWriteDurations(batch);
             batch.Clear();
             CatchUpWalIfRequested();
         }
 
         CloseWriterAsync().GetAwaiter().GetResult();
-        _walSync?.Complete();
         LogWriterStopped();
     }
 
-    /// <summary>Completes the waiters of a durable batch: each write succeeds, or an append whose seq was taken fails.</summary>
-    internal static void CompleteBatch(IReadOnlyList<PendingWrite> batch, bool[] applied)
+    private static void RecordWriteDurations(List<PendingWrite> batch)
     {
-        var now = Stopwatch.GetTimestamp();
-        for (var i = 0; i < batch.Count; i++)
+        if (MessageStoreMetrics.WriteLatencyEnabled)
         {
-            if (applied[i])
+            var now = Stopwatch.GetTimestamp();
+            foreach (var write in batch)
             {
-                batch[i].TrySetResult();
-            }
-            else
-            {
-                var message = batch[i].Message!;
-                batch[i].TrySetException(new SeqTakenException(message.ConversationId, message.Seq));
-            }
-
-            if (MessageStoreMetrics.WriteLatencyEnabled)
-            {
-                MessageStoreMetrics.RecordWrite(batch[i].QueuedAt, now);
+                MessageStoreMetrics.RecordWrite(write.QueuedAt, now);
             }
         }
     }
@@ -192,13 +165,6 @@ internal sealed partial class MessageStore
 
     private async Task CommitAsync(List<PendingWrite> batch, bool[] applied)
     {
-        if (_walSync is not null && batch.TrueForAll(w => w.IsBarrier))
-        {
-            // Nothing to write: the sync that follows the hand-over is what the barriers wait for.
-            Array.Fill(applied, true, 0, batch.Count);
-            return;
-        }
-
         var commands = await GetWriterCommandsAsync();
         if (_writer!.CanCreateBatch)
         {
@@ -266,7 +232,7 @@ internal sealed partial class MessageStore
             }
         }
 
-        if (!wroteRows && _walSync is null)
+        if (!wroteRows)
         {
             // Only barriers: a transaction that writes nothing commits without an fsync, so write the header's
             // user_version (unused otherwise) to make this commit sync the WAL and everything before it.
@@ -304,14 +270,9 @@ internal sealed partial class MessageStore
         if (_writer is null)
         {
             _writer = await _dataSource.OpenConnectionAsync();
-            if (_walSync is { } sync)
+            if (_dataSource is SqliteDataSource)
             {
-                // Commits stay synchronous = NORMAL, as on every connection: SqliteWalSync makes them durable.
-                sync.LogMayBeNew();
-            }
-            else if (_dataSource is SqliteDataSource)
-            {
-                // No log file to sync apart (an in-memory database): the group commit itself fsyncs.
+                // The group commit is what makes writes durable (other connections commit with synchronous = NORMAL).
                 await using var full = CreateCommand(_writer, "PRAGMA synchronous = FULL");
                 await full.ExecuteNonQueryAsync();
             }

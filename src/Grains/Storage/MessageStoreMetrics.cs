@@ -19,16 +19,10 @@ internal static class MessageStoreMetrics
         "imorleans.store.write.duration", "ms", "Time from queueing a write to its durable commit (or failure).");
 
     private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
-        "imorleans.store.commit.duration", "ms", "Time the writer spends on one batch: statements and commit (on PostgreSQL durable; on SQLite not yet synced).");
+        "imorleans.store.commit.duration", "ms", "Time the writer spends on one batch: statements, commit and fsync.");
 
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(
         "imorleans.store.commit.writes", "{write}", "Writes carried by one commit.");
-
-    private static readonly Histogram<double> SyncDuration = Meter.CreateHistogram<double>(
-        "imorleans.store.sync.duration", "ms", "SQLite: one fsync of the log, which makes every batch committed before it durable.");
-
-    private static readonly Histogram<int> SyncedWrites = Meter.CreateHistogram<int>(
-        "imorleans.store.sync.writes", "{write}", "SQLite: writes one fsync of the log made durable.");
 
     public static bool WriteLatencyEnabled => WriteLatency.Enabled;
 
@@ -36,12 +30,6 @@ internal static class MessageStoreMetrics
     {
         CommitDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds);
         BatchSize.Record(writes);
-    }
-
-    public static void RecordSync(long startedTimestamp, int writes)
-    {
-        SyncDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds);
-        SyncedWrites.Record(writes);
     }
 
     public static void RecordWrite(long queuedTimestamp, long now) =>

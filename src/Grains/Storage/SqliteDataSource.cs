@@ -12,11 +12,11 @@ internal sealed class SqliteDataSource(string connectionString) : DbDataSource
     // busy_timeout: SQLite waits for the write lock itself, in steps of a few ms. Without it
     // Microsoft.Data.Sqlite retries a busy statement after a fixed 150 ms sleep, so a grain-state
     // write that meets the group-commit writer's transaction would stall (and block a pool thread).
-    // synchronous=NORMAL (WAL): a commit is safe against a process crash at once, and against power loss once the WAL
-    // is fsynced. The message store's SqliteWalSync fsyncs it after every group commit, on a thread of its own, before
-    // any write of the batch is acked; that covers everything written before it, so grain state waits for the next one
-    // with IMessageStore.MakeDurableAsync before it answers. A grain-state write thus costs no fsync of its own (it was
-    // one fsync per write, serialised on the database lock, while the writer shared one among hundreds of messages).
+    // synchronous=NORMAL (WAL): a commit is safe against a process crash at once, and against power loss once a later
+    // commit fsyncs the WAL. The message store's group-commit writer runs with synchronous=FULL, so every batch fsyncs
+    // the WAL and everything written before it; grain state waits for that with IMessageStore.MakeDurableAsync before
+    // it answers. A grain-state write thus costs no fsync of its own (it was one fsync per write, serialised on the
+    // database lock, while the writer shared one among hundreds of messages).
     // wal_autocheckpoint=0: no commit copies the WAL back into the database file itself (that made
     // the group-commit writer stall and copy hot pages again on every batch); SqliteCheckpointer
     // does it in the background, once per interval for all the commits since.
@@ -32,18 +32,6 @@ internal sealed class SqliteDataSource(string connectionString) : DbDataSource
         $"PRAGMA journal_size_limit = {JournalSizeLimitBytes};";
 
     public override string ConnectionString { get; } = connectionString;
-
-    /// <summary>The database's write-ahead log file (WAL mode, see SqliteSchema), or null for an in-memory database.</summary>
-    public string? LogFilePath { get; } = LogFileOf(connectionString);
-
-    private static string? LogFileOf(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        var file = builder.DataSource;
-        return builder.Mode == SqliteOpenMode.Memory || file.Length == 0 || file == ":memory:" || file.StartsWith("file:", StringComparison.Ordinal)
-            ? null
-            : Path.GetFullPath(file) + "-wal";
-    }
 
     protected override DbConnection CreateDbConnection() => new SqliteConnection(ConnectionString);
 
