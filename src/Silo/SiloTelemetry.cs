@@ -5,9 +5,9 @@ using OpenTelemetry.Resources;
 namespace ImOrleans.Silo;
 
 /// <summary>
-/// Metrics through OpenTelemetry: the store's and Orleans' meters, scraped by Prometheus at <c>GET /metrics</c> on the
-/// silo's HTTP port, and also pushed over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter's own
-/// standard variables configure it).
+/// Metrics through OpenTelemetry: the store's meter (and Orleans' with <c>Telemetry:OrleansMetrics=true</c>), scraped by
+/// Prometheus at <c>GET /metrics</c> on the silo's HTTP port, and also pushed over OTLP when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter's own standard variables configure it).
 /// </summary>
 internal static class SiloTelemetry
 {
@@ -16,11 +16,15 @@ internal static class SiloTelemetry
     public static void AddSiloTelemetry(this WebApplicationBuilder builder)
     {
         var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+        // Off by default: once something listens, Orleans records several instruments on every grain call, which
+        // the benchmarks showed as CPU per message and memory per session.
+        var orleans = builder.Configuration.GetValue("Telemetry:OrleansMetrics", false);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("imorleans-silo"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter([.. ImOrleansMeters.All]).AddPrometheusExporter();
+                metrics.AddMeter(orleans ? [.. ImOrleansMeters.All] : [ImOrleansMeters.MessageStore]).AddPrometheusExporter();
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();

@@ -29,7 +29,6 @@ public sealed partial class MetricsTests(ServerFixture fixture)
 
         var text = await http.GetStringAsync("/metrics");
         Assert.Matches(StoreMetric("commit_duration"), text);
-        Assert.Matches(StoreMetric("sync_duration"), text); // the embedded default is SQLite
     }
 
     /// <summary>Writes the store has answered, summed over the histogram's series (0 before the first).</summary>
