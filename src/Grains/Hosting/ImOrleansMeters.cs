@@ -6,7 +6,7 @@ namespace ImOrleans.Grains.Hosting;
 /// </summary>
 public static class ImOrleansMeters
 {
-    /// <summary>The message store: write, commit and (SQLite) log-sync durations and sizes.</summary>
+    /// <summary>The message store: write and commit durations, writes per commit.</summary>
     public const string MessageStore = "ImOrleans.MessageStore";
 
     /// <summary>Orleans' own meter: activations, messages, membership.</summary>
