@@ -7,16 +7,9 @@ using Xunit.Abstractions;
 
 namespace ImOrleans.Grains.Tests;
 
-/// <summary>
-/// The SQLite message store on its own, without a silo. Every test runs twice: with the default limit on unmerged
-/// messages (everything a test writes stays in the append log and in memory) and with no limit (commits merge buckets
-/// into the message table all the time), so reads must find each message wherever it is.
-/// </summary>
-public abstract class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
+/// <summary>The SQLite message store on its own, without a silo.</summary>
+public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    /// <summary>Passed to the store: unmerged messages above which commits merge buckets.</summary>
-    protected abstract int UnmergedLimit { get; }
-
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "imorleans-store-tests-" + Guid.NewGuid().ToString("N"));
     private SqliteDataSource _dataSource = null!;
     private MessageStore _store = null!;
@@ -143,84 +136,9 @@ public abstract class MessageStoreTests(ITestOutputHelper output) : IAsyncLifeti
 
     private async Task<MessageStore> StartStoreAsync()
     {
-        var store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance, unmergedLimit: UnmergedLimit);
+        var store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance);
         await store.StartAsync(CancellationToken.None);
         return store;
-    }
-
-    [Fact]
-    public async Task A_revoke_reaches_the_message_wherever_it_is_and_survives_a_restart()
-    {
-        // Many conversations, so that with merging on some are merged and some are not when the revokes come.
-        var ids = Enumerable.Range(0, 64).Select(c => $"s:r{c}:x").ToList();
-        await Task.WhenAll(ids.SelectMany(id => Enumerable.Range(1, 3).Select(seq => _store.AppendAsync(Message(id, seq))))).WithDeadline();
-
-        await Task.WhenAll(ids.Select(id => _store.AppendRevokeAsync(2, Message(id, 4) with { Content = "revoke 2" }))).WithDeadline();
-        await AssertRevokedAsync();
-        await _store.StopAsync(CancellationToken.None).WithDeadline();
-        _store = await StartStoreAsync();
-        await AssertRevokedAsync();
-
-        async Task AssertRevokedAsync()
-        {
-            foreach (var id in ids)
-            {
-                var all = await _store.ReadRangeAsync(id, 1, 10, 10).WithDeadline();
-                Assert.Equal([MessageStatus.Normal, MessageStatus.Revoked, MessageStatus.Normal, MessageStatus.Normal], all.Select(m => m.Status));
-                Assert.Equal("", all[1].Content);
-                Assert.Equal(MessageStatus.Revoked, (await _store.GetAsync(id, 2).WithDeadline())!.Status);
-            }
-        }
-    }
-
-    [Fact]
-    public async Task Pages_span_merged_and_unmerged_messages_and_hidden_ones_read_as_deleted_for_their_viewer()
-    {
-        for (var seq = 1; seq <= 30; seq++)
-        {
-            await _store.AppendAsync(Message("s:a:b", seq)).WithDeadline();
-        }
-
-        await _store.HideAsync("b", "s:a:b", [3, 29]).WithDeadline();
-        var newest = await _store.ReadRangeAsync("s:a:b", 1, 30, 5, viewerId: "b").WithDeadline();
-        var oldest = await _store.ReadRangeAsync("s:a:b", 1, 4, 10, viewerId: "b").WithDeadline();
-        var forA = await _store.ReadRangeAsync("s:a:b", 25, 30, 10, viewerId: "a").WithDeadline();
-
-        Assert.Equal([26L, 27, 28, 29, 30], newest.Select(m => m.Seq));
-        Assert.Equal(MessageStatus.Deleted, newest[3].Status);
-        Assert.Equal("", newest[3].Content);
-        Assert.Equal([1L, 2, 3, 4], oldest.Select(m => m.Seq));
-        Assert.Equal(MessageStatus.Deleted, oldest[2].Status);
-        Assert.All(forA, m => Assert.Equal(MessageStatus.Normal, m.Status));
-        Assert.Equal(30, (await _store.GetLatestAsync(["s:a:b"]).WithDeadline())["s:a:b"].Seq);
-        Assert.Equal(30, await _store.GetMaxSeqAsync("s:a:b").WithDeadline());
-    }
-
-    [Fact]
-    public async Task A_restart_moves_the_append_log_into_the_message_table()
-    {
-        await Task.WhenAll(Enumerable.Range(1, 100).Select(seq => _store.AppendAsync(Message("s:a:b", seq)))).WithDeadline();
-        if (UnmergedLimit >= 100)
-        {
-            Assert.Equal(100, _store.UnmergedCount);
-        }
-
-        await _store.StopAsync(CancellationToken.None).WithDeadline();
-
-        _store = await StartStoreAsync();
-
-        Assert.Equal(0, _store.UnmergedCount);
-        Assert.Equal(0L, await CountAsync("im_message_log"));
-        Assert.Equal(100L, await CountAsync("im_messages"));
-        Assert.Equal(100, (await _store.ReadRangeAsync("s:a:b", 1, 100, 100).WithDeadline()).Count);
-    }
-
-    private async Task<long> CountAsync(string table)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM {table}";
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     private static StoredMessage Message(string conversationId, long seq) => new()
@@ -235,16 +153,4 @@ public abstract class MessageStoreTests(ITestOutputHelper output) : IAsyncLifeti
         ServerTimeMs = 2000 + seq,
         Status = MessageStatus.Normal,
     };
-}
-
-/// <summary>Everything a test writes stays unmerged: reads are served from the append log's memory.</summary>
-public sealed class UnmergedMessageStoreTests(ITestOutputHelper output) : MessageStoreTests(output)
-{
-    protected override int UnmergedLimit => MessageStore.DefaultUnmergedLimit;
-}
-
-/// <summary>Every commit merges buckets: reads meet messages in the table, in the log, and moving between them.</summary>
-public sealed class MergingMessageStoreTests(ITestOutputHelper output) : MessageStoreTests(output)
-{
-    protected override int UnmergedLimit => 0;
 }

@@ -35,11 +35,6 @@ internal sealed partial class MessageStore
     {
         if (_writerLoop is null)
         {
-            if (_unmerged is not null)
-            {
-                MergeWholeLog();
-            }
-
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var thread = new Thread(() => RunWriterThread(stopped)) { IsBackground = true, Name = "Message store writer" };
             thread.Start();
@@ -180,11 +175,6 @@ internal sealed partial class MessageStore
 
         await using var transaction = await _writer!.BeginTransactionAsync();
         commands.Enlist(transaction);
-        if (_unmerged is not null)
-        {
-            await BeginLogCommitAsync(commands);
-        }
-
         var wroteRows = false;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -202,25 +192,20 @@ internal sealed partial class MessageStore
                     r[0].Value = m.ConversationId;
                     r[1].Value = write.RevokedSeq;
                     await commands.Revoke.ExecuteNonQueryAsync();
-                    if (_unmerged is not null)
-                    {
-                        await RevokeInLogAsync(commands, m.ConversationId, write.RevokedSeq);
-                    }
                 }
 
-                if (_unmerged is null)
-                {
-                    SetMessageParameters(commands.Append.Parameters, 0, m);
-                    applied[i] = await commands.Append.ExecuteNonQueryAsync() == 1;
-                }
-                else
-                {
-                    applied[i] = await AppendToLogAsync(commands, m);
-                    if (applied[i] || write.RevokedSeq > 0)
-                    {
-                        _logChanges.Add(new UnmergedMessages.Change(m.ConversationId, write.RevokedSeq, applied[i] ? m : null, _lastLogId));
-                    }
-                }
+                var p = commands.Append.Parameters;
+                p[0].Value = m.ConversationId;
+                p[1].Value = m.Seq;
+                p[2].Value = m.ClientMsgId;
+                p[3].Value = m.SenderId;
+                p[4].Value = (int)m.Type;
+                p[5].Value = m.Content;
+                p[6].Value = SerializeAttachments(m.Attachments);
+                p[7].Value = m.ClientTimeMs;
+                p[8].Value = m.ServerTimeMs;
+                p[9].Value = (int)m.Status;
+                applied[i] = await commands.Append.ExecuteNonQueryAsync() == 1;
             }
             else if (write.Receipt is { } receipt)
             {
@@ -256,10 +241,6 @@ internal sealed partial class MessageStore
         }
 
         await transaction.CommitAsync();
-        if (_unmerged is not null)
-        {
-            EndLogCommit();
-        }
     }
 
     private long _barrierCommits;
@@ -294,7 +275,6 @@ internal sealed partial class MessageStore
                 // The group commit is what makes writes durable (other connections commit with synchronous = NORMAL).
                 await using var full = CreateCommand(_writer, "PRAGMA synchronous = FULL");
                 await full.ExecuteNonQueryAsync();
-                await StartLogIdsAsync(_writer);
             }
 
             _commands = new WriterCommands(
@@ -302,12 +282,7 @@ internal sealed partial class MessageStore
                 Prepare(MessageStoreSql.SaveReceipt, "conversation_id", "user_id", "delivered_seq", "read_seq"),
                 Prepare(MessageStoreSql.Revoke, "conversation_id", "seq"),
                 Prepare(MessageStoreSql.Hide, "user_id", "conversation_id", "seq"),
-                CreateCommand(_writer, ""))
-            {
-                LogAppend = _unmerged is null ? null : Prepare(MessageStoreSql.LogAppend, "bucket", "id", "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
-                RevokeLogged = _unmerged is null ? null : Prepare(MessageStoreSql.RevokeLogged, "bucket", "id"),
-                Merge = _unmerged is null ? null : Prepare(MessageStoreSql.MergeBucket, "bucket"),
-            };
+                CreateCommand(_writer, ""));
         }
 
         return _commands!;
@@ -350,20 +325,8 @@ internal sealed partial class MessageStore
     /// <summary>The writer connection's statements, prepared once per connection.</summary>
     private sealed record WriterCommands(DbCommand Append, DbCommand Receipt, DbCommand Revoke, DbCommand Hide, DbCommand Barrier) : IAsyncDisposable
     {
-        /// <summary>SQLite's append log (MessageStore.Merge.cs); null on PostgreSQL.</summary>
-        public DbCommand? LogAppend { get; init; }
-
-        public DbCommand? RevokeLogged { get; init; }
-
-        public DbCommand? Merge { get; init; }
-
         public void Enlist(DbTransaction transaction)
         {
-            foreach (var command in (ReadOnlySpan<DbCommand?>)[LogAppend, RevokeLogged, Merge])
-            {
-                command?.Transaction = transaction;
-            }
-
             Append.Transaction = transaction;
             Receipt.Transaction = transaction;
             Revoke.Transaction = transaction;
@@ -378,13 +341,6 @@ internal sealed partial class MessageStore
             await Revoke.DisposeAsync();
             await Hide.DisposeAsync();
             await Barrier.DisposeAsync();
-            foreach (var command in (DbCommand?[])[LogAppend, RevokeLogged, Merge])
-            {
-                if (command is not null)
-                {
-                    await command.DisposeAsync();
-                }
-            }
         }
     }
 }

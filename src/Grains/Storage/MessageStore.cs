@@ -29,12 +29,9 @@ internal sealed partial class MessageStore : IMessageStore
         DbDataSource dataSource,
         ILogger<MessageStore> logger,
         int maxBatchSize = DefaultMaxBatchSize,
-        int queueCapacity = DefaultQueueCapacity,
-        int unmergedLimit = DefaultUnmergedLimit)
+        int queueCapacity = DefaultQueueCapacity)
     {
         _dataSource = dataSource;
-        _unmerged = dataSource is SqliteDataSource ? new UnmergedMessages() : null;
-        _unmergedLimit = unmergedLimit;
         _logger = logger;
         _maxBatchSize = maxBatchSize;
         _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(queueCapacity)
@@ -69,70 +66,43 @@ internal sealed partial class MessageStore : IMessageStore
             ReadSeq = readSeq,
         }));
 
-    // On SQLite the newest messages may still be in the append log, mirrored in _unmerged (MessageStore.Merge.cs). Each
-    // read looks there first and then in the table: a merge between the two moves messages from memory into a table
-    // the later read sees, so nothing falls between; a message found in both is taken from the table.
-
     public async Task<long> GetMaxSeqAsync(string conversationId)
     {
-        var unmerged = _unmerged?.MaxSeq(conversationId) ?? 0;
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = CreateCommand(connection, MessageStoreSql.MaxSeq);
         AddParameter(command, "conversation_id", conversationId);
         var value = await command.ExecuteScalarAsync();
-        return Math.Max(unmerged, Convert.ToInt64(value, CultureInfo.InvariantCulture));
+        return Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
     public async Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit, string? viewerId = null)
     {
-        var unmerged = _unmerged?.InRange(conversationId, minSeq, maxSeq) ?? [];
         await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var command = CreateCommand(connection, MessageStoreSql.ReadRangeNewestFirst);
+        AddParameter(command, "conversation_id", conversationId);
+        AddParameter(command, "min_seq", minSeq);
+        AddParameter(command, "max_seq", maxSeq);
+        AddParameter(command, "limit", limit);
+        AddParameter(command, "viewer_id", viewerId ?? "");
         var messages = new List<StoredMessage>(Math.Min(limit, 128));
-
-        // Unmerged messages are a conversation's newest: with a page's worth of them, the table has nothing newer.
-        if (unmerged.Count < limit)
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            await using var command = CreateCommand(connection, MessageStoreSql.ReadRangeNewestFirst);
-            AddParameter(command, "conversation_id", conversationId);
-            AddParameter(command, "min_seq", minSeq);
-            AddParameter(command, "max_seq", maxSeq);
-            AddParameter(command, "limit", limit);
-            AddParameter(command, "viewer_id", viewerId ?? "");
-            await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
                 var message = ReadMessage(reader);
-                messages.Add(reader.GetInt32(10) == 0 ? message : AsDeleted(message));
+                messages.Add(reader.GetInt32(10) == 0
+                    ? message
+                    : message with { Status = MessageStatus.Deleted, Content = "", Attachments = [] });
             }
         }
 
         // Selected newest first so LIMIT keeps the newest page; handed out ascending.
         messages.Reverse();
-        if (unmerged.Count == 0)
-        {
-            return messages;
-        }
-
-        var hidden = await HiddenSeqsAsync(connection, conversationId, viewerId, unmerged[0].Seq, unmerged[^1].Seq);
-        var newestInTable = messages.Count == 0 ? 0 : messages[^1].Seq;
-        foreach (var message in unmerged)
-        {
-            if (message.Seq > newestInTable)
-            {
-                messages.Add(hidden.Contains(message.Seq) ? AsDeleted(message) : message);
-            }
-        }
-
-        return messages.Count > limit ? messages[^limit..] : messages;
+        return messages;
     }
 
     public async Task<StoredMessage?> GetAsync(string conversationId, long seq)
     {
-        if (_unmerged?.Get(conversationId, seq) is { } unmerged)
-        {
-            return unmerged;
-        }
-
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = CreateCommand(connection, MessageStoreSql.Get);
         AddParameter(command, "conversation_id", conversationId);
@@ -143,34 +113,19 @@ internal sealed partial class MessageStore : IMessageStore
 
     public async Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId, long minSeq)
     {
-        // The table's messages are older than the unmerged ones: a match there is the first one.
-        var unmerged = _unmerged?.FindByClientMsgId(conversationId, clientMsgId, minSeq);
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = CreateCommand(connection, MessageStoreSql.FindByClientMsgId);
         AddParameter(command, "conversation_id", conversationId);
         AddParameter(command, "client_msg_id", clientMsgId);
         AddParameter(command, "min_seq", minSeq);
         await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? ReadMessage(reader) : unmerged;
+        return await reader.ReadAsync() ? ReadMessage(reader) : null;
     }
 
     public async Task<IReadOnlyDictionary<string, StoredMessage>> GetLatestAsync(IReadOnlyCollection<string> conversationIds)
     {
         var latest = new Dictionary<string, StoredMessage>(conversationIds.Count, StringComparer.Ordinal);
-        var fromTable = new List<string>(conversationIds.Count);
-        foreach (var conversationId in conversationIds)
-        {
-            if (_unmerged?.Latest(conversationId) is { } unmerged)
-            {
-                latest[conversationId] = unmerged;
-            }
-            else
-            {
-                fromTable.Add(conversationId);
-            }
-        }
-
-        if (fromTable.Count == 0)
+        if (conversationIds.Count == 0)
         {
             return latest;
         }
@@ -178,7 +133,7 @@ internal sealed partial class MessageStore : IMessageStore
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = CreateCommand(connection, MessageStoreSql.Latest);
         var id = AddParameter(command, "conversation_id", "");
-        foreach (var conversationId in fromTable)
+        foreach (var conversationId in conversationIds)
         {
             id.Value = conversationId;
             await using var reader = await command.ExecuteReaderAsync();
@@ -190,31 +145,6 @@ internal sealed partial class MessageStore : IMessageStore
 
         return latest;
     }
-
-    private static async Task<HashSet<long>> HiddenSeqsAsync(DbConnection connection, string conversationId, string? viewerId, long minSeq, long maxSeq)
-    {
-        var hidden = new HashSet<long>();
-        if (string.IsNullOrEmpty(viewerId))
-        {
-            return hidden;
-        }
-
-        await using var command = CreateCommand(connection, MessageStoreSql.HiddenSeqs);
-        AddParameter(command, "viewer_id", viewerId);
-        AddParameter(command, "conversation_id", conversationId);
-        AddParameter(command, "min_seq", minSeq);
-        AddParameter(command, "max_seq", maxSeq);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            hidden.Add(reader.GetInt64(0));
-        }
-
-        return hidden;
-    }
-
-    private static StoredMessage AsDeleted(StoredMessage message) =>
-        message with { Status = MessageStatus.Deleted, Content = "", Attachments = [] };
 
     public async Task<IReadOnlyList<Receipt>> GetReceiptsAsync(string conversationId)
     {

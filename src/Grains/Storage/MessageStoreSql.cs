@@ -31,9 +31,6 @@ internal static class MessageStoreSql
         "FROM im_messages m LEFT JOIN im_hidden h ON h.user_id = @viewer_id AND h.conversation_id = m.conversation_id AND h.seq = m.seq " +
         "WHERE m.conversation_id = @conversation_id AND m.seq >= @min_seq AND m.seq <= @max_seq ORDER BY m.seq DESC LIMIT @limit";
 
-    public const string HiddenSeqs =
-        "SELECT seq FROM im_hidden WHERE user_id = @viewer_id AND conversation_id = @conversation_id AND seq >= @min_seq AND seq <= @max_seq";
-
     public const string Get =
         $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq = @seq";
 
@@ -51,26 +48,6 @@ internal static class MessageStoreSql
 
     public const string Latest =
         $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id ORDER BY seq DESC LIMIT 1";
-
-    // SQLite's append log (im_message_log, see SqliteSchema). An append is refused, like Append's conflict, when its seq
-    // is already merged; the writer checks the unmerged ones in memory.
-    public const string LogAppend =
-        $"INSERT INTO im_message_log (bucket, id, {Columns}) SELECT @bucket, @id, @conversation_id, @seq, @client_msg_id, @sender_id, @msg_type, @content, @attachments, @client_time_ms, @server_time_ms, @status " +
-        "WHERE NOT EXISTS (SELECT 1 FROM im_messages WHERE conversation_id = @conversation_id AND seq = @seq)";
-
-    // Sorted, so the rows of one conversation land on its page together.
-    public const string MergeBucket =
-        $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM im_message_log WHERE bucket = @bucket ORDER BY conversation_id, seq " +
-        "ON CONFLICT (conversation_id, seq) DO NOTHING; DELETE FROM im_message_log WHERE bucket = @bucket";
-
-    public const string MergeWholeLog =
-        $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM im_message_log WHERE true ORDER BY conversation_id, seq " +
-        "ON CONFLICT (conversation_id, seq) DO NOTHING; DELETE FROM im_message_log";
-
-    public const string RevokeLogged =
-        "UPDATE im_message_log SET status = 2, content = '', attachments = NULL WHERE bucket = @bucket AND id = @id";
-
-    public const string LastLogId = "SELECT COALESCE(MAX(id), 0) FROM im_message_log";
 
     public const string Receipts =
         "SELECT user_id, delivered_seq, read_seq FROM im_receipts WHERE conversation_id = @conversation_id";

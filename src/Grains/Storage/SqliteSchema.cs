@@ -9,9 +9,6 @@ namespace ImOrleans.Grains.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
-    /// <summary>The one table PostgreSQL does not have (see <see cref="MessageStoreSql.LogAppend"/>).</summary>
-    public const string AppendLogTable = "im_message_log";
-
     // WITHOUT ROWID: each table is its primary-key B-tree, not a rowid B-tree plus a key index (one B-tree less to
     // write per row; files created before keep their rowid tables and work the same).
     private const string Tables = """
@@ -27,26 +24,6 @@ internal static class SqliteSchema
             server_time_ms  BIGINT  NOT NULL,
             status          INTEGER NOT NULL,
             PRIMARY KEY (conversation_id, seq)
-        ) WITHOUT ROWID;
-
-        -- The append log (SQLite only): a message is first committed here, at the end of its bucket's range, so a
-        -- commit writes a few pages at the log's ends instead of one page per conversation in im_messages. The writer
-        -- moves a bucket at a time into im_messages (MessageStore.Merge.cs); what is here is also held in memory
-        -- (UnmergedMessages), and everything left here is merged when the store starts.
-        CREATE TABLE IF NOT EXISTS im_message_log (
-            bucket          INTEGER NOT NULL,
-            id              INTEGER NOT NULL,
-            conversation_id TEXT    NOT NULL,
-            seq             BIGINT  NOT NULL,
-            client_msg_id   TEXT    NOT NULL,
-            sender_id       TEXT    NOT NULL,
-            msg_type        INTEGER NOT NULL,
-            content         TEXT    NOT NULL,
-            attachments     TEXT    NULL,
-            client_time_ms  BIGINT  NOT NULL,
-            server_time_ms  BIGINT  NOT NULL,
-            status          INTEGER NOT NULL,
-            PRIMARY KEY (bucket, id)
         ) WITHOUT ROWID;
 
         -- No index on client_msg_id: its leaf was a second random page written per message, as much as the row's
