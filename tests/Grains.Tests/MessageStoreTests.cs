@@ -134,6 +134,53 @@ public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(1L, Convert.ToInt64(await command.ExecuteScalarAsync())); // NORMAL; the writer's own connection runs FULL
     }
 
+    [Fact]
+    public async Task A_revoke_blanks_the_message_in_every_read_and_survives_a_restart()
+    {
+        var ids = Enumerable.Range(0, 64).Select(c => $"s:r{c}:x").ToList();
+        await Task.WhenAll(ids.SelectMany(id => Enumerable.Range(1, 3).Select(seq => _store.AppendAsync(Message(id, seq))))).WithDeadline();
+
+        await Task.WhenAll(ids.Select(id => _store.AppendRevokeAsync(2, Message(id, 4) with { Content = "revoke 2" }))).WithDeadline();
+        await AssertRevokedAsync();
+        await _store.StopAsync(CancellationToken.None).WithDeadline();
+        _store = await StartStoreAsync();
+        await AssertRevokedAsync();
+
+        async Task AssertRevokedAsync()
+        {
+            foreach (var id in ids)
+            {
+                var all = await _store.ReadRangeAsync(id, 1, 10, 10).WithDeadline();
+                Assert.Equal([MessageStatus.Normal, MessageStatus.Revoked, MessageStatus.Normal, MessageStatus.Normal], all.Select(m => m.Status));
+                Assert.Equal("", all[1].Content);
+                Assert.Equal(MessageStatus.Revoked, (await _store.GetAsync(id, 2).WithDeadline())!.Status);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Hidden_messages_read_as_deleted_for_their_viewer_only_and_pages_keep_the_newest()
+    {
+        for (var seq = 1; seq <= 30; seq++)
+        {
+            await _store.AppendAsync(Message("s:a:b", seq)).WithDeadline();
+        }
+
+        await _store.HideAsync("b", "s:a:b", [3, 29]).WithDeadline();
+        var newest = await _store.ReadRangeAsync("s:a:b", 1, 30, 5, viewerId: "b").WithDeadline();
+        var oldest = await _store.ReadRangeAsync("s:a:b", 1, 4, 10, viewerId: "b").WithDeadline();
+        var forA = await _store.ReadRangeAsync("s:a:b", 25, 30, 10, viewerId: "a").WithDeadline();
+
+        Assert.Equal([26L, 27, 28, 29, 30], newest.Select(m => m.Seq));
+        Assert.Equal(MessageStatus.Deleted, newest[3].Status);
+        Assert.Equal("", newest[3].Content);
+        Assert.Equal([1L, 2, 3, 4], oldest.Select(m => m.Seq));
+        Assert.Equal(MessageStatus.Deleted, oldest[2].Status);
+        Assert.All(forA, m => Assert.Equal(MessageStatus.Normal, m.Status));
+        Assert.Equal(30, (await _store.GetLatestAsync(["s:a:b"]).WithDeadline())["s:a:b"].Seq);
+        Assert.Equal(30, await _store.GetMaxSeqAsync("s:a:b").WithDeadline());
+    }
+
     private async Task<MessageStore> StartStoreAsync()
     {
         var store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance);
