@@ -4,7 +4,7 @@
 #   2 silos (no co-hosted edge) + 2 standalone edges (Orleans clients that serve client sockets)
 # Everything lives in $IMORLEANS_CLUSTER_DIR (default /tmp/imorleans-cluster): pids, logs, database files.
 # Stop it with scripts/cluster-down.sh. Ports (override with the environment variables of the same name):
-#   REDIS_PORT=6390 PG_PORT=5440  silo i: SILO_PORT=1121i GATEWAY_PORT=3010i HTTP_PORT=728i  edge i: EDGE_PORT=720i
+#   REDIS_PORT=6390 PG_PORT=5440  silo i: SILO_PORT=1121i GATEWAY_PORT=3010i HTTP_PORT=728i  edge i: EDGE_PORT=720i EDGE_HTTP_PORT=729i
 # EDGES=N starts N standalone edges instead of 2 (1-9; edge i is named edgei and listens on 720i).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,7 +80,8 @@ for i in 1 2; do
 done
 
 for i in $(seq 1 "$edges"); do
-  start "edge$i" "$edge_dll" "${common[@]}" "--Edge:Port=${EDGE_PORT:-720$i}" "--Edge:EdgeId=edge$i"
+  start "edge$i" "$edge_dll" "${common[@]}" "--Edge:Port=${EDGE_PORT:-720$i}" "--Edge:EdgeId=edge$i" \
+    "--Http:Port=${EDGE_HTTP_PORT:-729$i}"
 done
 for i in $(seq 1 "$edges"); do
   wait_for "edge$i in navigation" bash -c "$(declare -f http_get); http_get ${HTTP_PORT:-7281} /navigation | grep -q '\"edge$i\"'"

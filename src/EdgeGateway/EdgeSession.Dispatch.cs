@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Google.Protobuf;
 using ImOrleans.Grains;
 using ImOrleans.Protocol;
@@ -47,7 +48,18 @@ internal sealed partial class EdgeSession
                         return true;
                     }
 
-                    return await HandleRequestAsync(header, frame, parsedSend);
+                    var started = EdgeMetrics.RequestDurationEnabled ? Stopwatch.GetTimestamp() : 0;
+                    try
+                    {
+                        return await HandleRequestAsync(header, frame, parsedSend);
+                    }
+                    finally
+                    {
+                        if (started != 0)
+                        {
+                            EdgeMetrics.RequestAnswered(header.Command, started);
+                        }
+                    }
                 default:
                     Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.UnknownCommand,
                         $"command 0x{(ushort)header.Command:X4} is not supported"));
@@ -56,17 +68,20 @@ internal sealed partial class EdgeSession
         }
         catch (InvalidProtocolBufferException ex)
         {
+            CountFailedLogin(header.Command, ErrorCode.MalformedBody);
             Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.MalformedBody, $"body is not a valid message: {ex.Message}"));
             return true;
         }
         catch (RequestRejectedException ex)
         {
+            CountFailedLogin(header.Command, ex.Code);
             Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ex.Code, ex.Message));
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.RequestFailed(_logger, ex, ConnectionId, _userId, header.Command);
+            CountFailedLogin(header.Command, ErrorCode.Unavailable);
             Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.Unavailable, "the server could not complete the request; retry"));
             return true;
         }
@@ -202,6 +217,7 @@ internal sealed partial class EdgeSession
         Registry?.AddLoggedIn(this, _observer);
         _lastRenewAt = _time.GetTimestamp();
         Log.LoggedIn(_logger, ConnectionId, _userId, info.DeviceId, info.SessionId);
+        EdgeMetrics.LoginAnswered(null);
         EnqueueLoginResponse(OutboundFrame.Response(header.Command, header.RequestId, new LoginResponse
         {
             SessionId = info.SessionId,
@@ -212,9 +228,18 @@ internal sealed partial class EdgeSession
         return true;
     }
 
+    private static void CountFailedLogin(CommandCode command, ErrorCode code)
+    {
+        if (command == CommandCode.Login)
+        {
+            EdgeMetrics.LoginAnswered(code);
+        }
+    }
+
     private bool RejectLogin(FrameHeader header, ErrorCode code, string reason)
     {
         Log.LoginRejected(_logger, ConnectionId, code, reason);
+        EdgeMetrics.LoginAnswered(code);
         Enqueue(OutboundFrame.Error(header.Command, header.RequestId, code, reason));
         CloseAfterFlush();
         return false;

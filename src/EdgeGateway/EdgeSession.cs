@@ -198,6 +198,7 @@ internal sealed partial class EdgeSession
     public void EnqueuePush(CommandCode command, Google.Protobuf.IMessage body)
     {
         var frame = OutboundFrame.Push(command, body);
+        EdgeMetrics.Pushed();
         lock (_pushGate)
         {
             if (_heldPushes is not null)
@@ -235,6 +236,7 @@ internal sealed partial class EdgeSession
         // The client is not reading: no frame could reach it anyway. Drop the connection; the client
         // reconnects and resyncs by seq, so nothing stored is lost.
         Log.SlowConsumer(_logger, ConnectionId, _userId, _options.OutboundQueueCapacity);
+        EdgeMetrics.Closed("slow_consumer");
         Abort("slow consumer: outbound queue full");
     }
 
@@ -242,6 +244,7 @@ internal sealed partial class EdgeSession
     public void Kick(KickReason reason, string message)
     {
         Log.Kicked(_logger, ConnectionId, _userId, reason, message);
+        EdgeMetrics.Closed("kicked");
         _outbound.Writer.TryWrite(OutboundFrame.Push(CommandCode.Kick, new KickNotice { Reason = (uint)reason, Message = message }));
         CloseAfterFlush();
     }
@@ -284,6 +287,7 @@ internal sealed partial class EdgeSession
         if (!IsLoggedIn && Volatile.Read(ref _handling) == 0 && _time.GetElapsedTime(_openedAt, now) > _options.HandshakeTimeout)
         {
             Log.HandshakeTimedOut(_logger, ConnectionId);
+            EdgeMetrics.Closed("handshake_timeout");
             Abort("no login within the handshake timeout");
             return;
         }
@@ -291,6 +295,7 @@ internal sealed partial class EdgeSession
         if (Volatile.Read(ref _handling) == 0 && _time.GetElapsedTime(Volatile.Read(ref _lastReadAt), now) > _options.IdleTimeout)
         {
             Log.IdleTimedOut(_logger, ConnectionId, _userId);
+            EdgeMetrics.Closed("idle");
             Abort("idle timeout");
             return;
         }

@@ -24,14 +24,22 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
     /// <summary>Number of open client connections on this edge.</summary>
     public int Count => _sessions.Count;
 
-    public void Add(EdgeSession session) => _sessions[session.ConnectionId] = session;
+    public void Add(EdgeSession session)
+    {
+        _sessions[session.ConnectionId] = session;
+        EdgeMetrics.ConnectionOpened();
+    }
 
     public void Remove(EdgeSession session)
     {
-        _sessions.TryRemove(session.ConnectionId, out _);
-        if (session.SessionId is { } sessionId)
+        if (_sessions.TryRemove(session.ConnectionId, out _))
         {
-            _observers.TryRemove(sessionId, out _);
+            EdgeMetrics.ConnectionClosed();
+        }
+
+        if (session.SessionId is { } sessionId && _observers.TryRemove(sessionId, out _))
+        {
+            EdgeMetrics.SessionEnded();
         }
 
         lock (_byUserGate)
@@ -55,6 +63,7 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
     public void AddLoggedIn(EdgeSession session, ISessionObserver observer)
     {
         _observers[session.SessionId!] = observer;
+        EdgeMetrics.SessionStarted();
         lock (_byUserGate)
         {
             _byUser[session.UserId] = _byUser.TryGetValue(session.UserId, out var current) ? [.. current, session] : [session];

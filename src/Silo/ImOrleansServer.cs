@@ -85,7 +85,7 @@ public sealed class ImOrleansServer : IAsyncDisposable
             builder.Services.AddHostedService<SiloDeathWatcher>();
         }
 
-        builder.AddSiloTelemetry();
+        builder.AddSiloTelemetry(silo.HostEdge);
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapSiloTelemetry();

@@ -31,6 +31,38 @@ public sealed partial class MetricsTests(ServerFixture fixture)
         Assert.Matches(StoreMetric("commit_duration"), text);
     }
 
+    [Fact]
+    public async Task The_silo_serves_its_edge_metrics_and_logins_and_sends_show_in_them()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{Server.Http}"), Timeout = TimeSpan.FromSeconds(15) };
+        var text = await http.GetStringAsync("/metrics");
+        var (logins, sends) = (Sample(text, LoginsOk()), Sample(text, SendRequests()));
+
+        await using var alice = await ChatUser.ConnectAsync(Server, "mt-edge-alice");
+        await using var bob = await ChatUser.ConnectAsync(Server, "mt-edge-bob");
+        await alice.SendAsync("mt-edge-bob", "counted at the edge");
+
+        // Counters are per process (other tests' servers add to them too), so the test looks for growth, not values.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (Sample(text, LoginsOk()) < logins + 2 || Sample(text, SendRequests()) < sends + 1)
+        {
+            await Task.Delay(100, deadline.Token);
+            text = await http.GetStringAsync("/metrics");
+        }
+
+        Assert.Matches(@"(?m)^imorleans_edge_sessions(\{[^}]*\})? [0-9]", text);
+        Assert.Matches(@"(?m)^imorleans_edge_pushes_total(\{[^}]*\})? [1-9]", text);
+    }
+
+    private static double Sample(string text, Regex sample) =>
+        sample.Match(text) is { Success: true } match ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+
+    [GeneratedRegex(@"(?m)^imorleans_edge_logins_total\{[^}]*result=""ok""[^}]*\} (\d+(?:\.\d+)?)")]
+    private static partial Regex LoginsOk();
+
+    [GeneratedRegex(@"(?m)^imorleans_edge_request_duration\w*_count\{[^}]*command=""SendMessage""[^}]*\} (\d+(?:\.\d+)?)")]
+    private static partial Regex SendRequests();
+
     /// <summary>Writes the store has answered, summed over the histogram's series (0 before the first).</summary>
     private static async Task<double> StoreWritesAsync(HttpClient http)
     {

@@ -170,13 +170,14 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     private EdgeProcess StartEdge(string name)
     {
-        var port = FreePort();
+        var (port, httpPort) = (FreePort(), FreePort());
         var settings = Common(name);
         settings["Edge:Port"] = port.ToString();
+        settings["Http:Port"] = httpPort.ToString();
         settings["Edge:EdgeId"] = name;
         settings["Navigation:ReportInterval"] = "00:00:00.500";
         settings["Navigation:EntryLifetime"] = "00:00:02";
-        return new EdgeProcess(ServerProcess.Start(name, Paths.Edge, settings), new IPEndPoint(IPAddress.Loopback, port));
+        return new EdgeProcess(ServerProcess.Start(name, Paths.Edge, settings), new IPEndPoint(IPAddress.Loopback, port), httpPort);
     }
 
     private Dictionary<string, string> Common(string name) => new()
@@ -272,8 +273,10 @@ internal sealed record SiloProcess(ServerProcess Process, int HttpPort)
     }
 }
 
-/// <summary>An edge process and the endpoint clients connect to.</summary>
-internal sealed record EdgeProcess(ServerProcess Process, IPEndPoint Endpoint)
+/// <summary>An edge process, the endpoint clients connect to and its HTTP port (health, metrics).</summary>
+internal sealed record EdgeProcess(ServerProcess Process, IPEndPoint Endpoint, int HttpPort)
 {
     public string Address => $"{Endpoint.Address}:{Endpoint.Port}";
+
+    public Uri MetricsUrl => new($"http://127.0.0.1:{HttpPort}/metrics");
 }

@@ -1,6 +1,9 @@
-namespace ImOrleans.Silo;
+namespace ImOrleans.EdgeGateway;
 
-/// <summary>The silo's HTTP listener (health check and server-side APIs), bound from the section <c>Http</c>.</summary>
+/// <summary>
+/// The HTTP listener of a silo (health check, metrics, navigation, server-side APIs) or of a standalone edge (health
+/// check and metrics), bound from the section <c>Http</c>.
+/// </summary>
 public sealed class HttpOptions
 {
     public const string SectionName = "Http";
@@ -8,10 +11,10 @@ public sealed class HttpOptions
     /// <summary>Address to bind. Default 127.0.0.1.</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 
-    /// <summary>Port. Default 7180; 0 picks a free port (tests).</summary>
+    /// <summary>Port. Default 7180 (a standalone edge's edgesettings.json says 7181); 0 picks a free port (tests).</summary>
     public int Port { get; set; } = 7180;
 
-    internal IEnumerable<string> Validate()
+    public IEnumerable<string> Validate()
     {
         if (!System.Net.IPAddress.TryParse(ListenAddress, out _))
         {

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using ImOrleans.Protocol;
+
+namespace ImOrleans.EdgeGateway;
+
+/// <summary>
+/// An edge's instruments, under the meter <c>ImOrleans.Edge</c> (scraped at <c>GET /metrics</c> on the edge's or the
+/// silo's HTTP port; live with <c>dotnet-counters monitor -p PID --counters ImOrleans.Edge</c>): open connections and
+/// logged-in sessions, logins by result, requests by command and how long the server took to answer them, pushes,
+/// and connections the edge closed itself, by reason. Per process: a process hosting several edges (tests) reports
+/// their sum.
+/// </summary>
+internal static class EdgeMetrics
+{
+    public const string MeterName = "ImOrleans.Edge";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly UpDownCounter<long> Connections = Meter.CreateUpDownCounter<long>(
+        "imorleans.edge.connections", "{connection}", "Open client connections, logged in or not.");
+
+    private static readonly UpDownCounter<long> Sessions = Meter.CreateUpDownCounter<long>(
+        "imorleans.edge.sessions", "{session}", "Logged-in sessions.");
+
+    private static readonly Counter<long> Logins = Meter.CreateCounter<long>(
+        "imorleans.edge.logins", "{login}", "Login requests answered, by result: ok or the error code's name.");
+
+    private static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>(
+        "imorleans.edge.request.duration", "ms", "Time from reading a logged-in session's request to queueing its answer, by command.");
+
+    private static readonly Counter<long> Pushes = Meter.CreateCounter<long>(
+        "imorleans.edge.pushes", "{push}", "Frames the server pushed to clients (messages, receipts, group events, kicks).");
+
+    private static readonly Counter<long> Closes = Meter.CreateCounter<long>(
+        "imorleans.edge.closes", "{connection}", "Connections the edge closed itself, by reason: slow_consumer, idle, handshake_timeout, kicked.");
+
+    /// <summary>The command names as tags, made once: a request is counted on the message path.</summary>
+    private static readonly Dictionary<CommandCode, KeyValuePair<string, object?>> CommandTags =
+        Enum.GetValues<CommandCode>().ToDictionary(c => c, c => new KeyValuePair<string, object?>("command", c.ToString()));
+
+    public static void ConnectionOpened() => Connections.Add(1);
+
+    public static void ConnectionClosed() => Connections.Add(-1);
+
+    public static void SessionStarted() => Sessions.Add(1);
+
+    public static void SessionEnded() => Sessions.Add(-1);
+
+    public static void LoginAnswered(ErrorCode? error) =>
+        Logins.Add(1, new KeyValuePair<string, object?>("result", error is { } code ? code.ToString() : "ok"));
+
+    public static bool RequestDurationEnabled => RequestDuration.Enabled;
+
+    public static void RequestAnswered(CommandCode command, long startedTimestamp)
+    {
+        var tag = CommandTags.TryGetValue(command, out var known) ? known : new KeyValuePair<string, object?>("command", "unknown");
+        RequestDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds, tag);
+    }
+
+    public static void Pushed() => Pushes.Add(1);
+
+    public static void Closed(string reason) => Closes.Add(1, new KeyValuePair<string, object?>("reason", reason));
+}
