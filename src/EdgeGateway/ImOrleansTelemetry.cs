@@ -21,6 +21,13 @@ public static class ImOrleansTelemetry
     /// <summary>The edge's meter: connections, sessions, logins, requests, pushes, closes.</summary>
     public const string EdgeMeter = EdgeMetrics.MeterName;
 
+    /// <summary>
+    /// The runtime's built-in meter: GC collections, pause time and heap sizes, thread-pool queue, CPU time. Read only
+    /// at a scrape (observable instruments), so it costs nothing on the message path; the collector's pauses are most
+    /// of the latency tail below saturation (docs/benchmarks.md, session 7).
+    /// </summary>
+    public const string RuntimeMeter = "System.Runtime";
+
     public static void AddImOrleansTelemetry(this WebApplicationBuilder builder, string serviceName, IEnumerable<string> meters)
     {
         var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
@@ -28,7 +35,7 @@ public static class ImOrleansTelemetry
         // Off by default: once something listens, Orleans records several instruments on every grain call, the path
         // every message takes several times.
         var orleans = builder.Configuration.GetValue("Telemetry:OrleansMetrics", false);
-        string[] subscribed = orleans ? [.. meters, OrleansMeter] : [.. meters];
+        string[] subscribed = orleans ? [.. meters, RuntimeMeter, OrleansMeter] : [.. meters, RuntimeMeter];
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics =>

@@ -52,6 +52,9 @@ public sealed partial class MetricsTests(ServerFixture fixture)
 
         Assert.Matches(@"(?m)^imorleans_edge_sessions(\{[^}]*\})? [0-9]", text);
         Assert.Matches(@"(?m)^imorleans_edge_pushes_total(\{[^}]*\})? [1-9]", text);
+
+        // The runtime's meter rides along: how long the collector paused the process, which is the latency tail.
+        Assert.Matches(@"(?m)^dotnet_gc_pause_time\w*(\{[^}]*\})? [0-9]", text);
     }
 
     private static double Sample(string text, Regex sample) =>
