@@ -30,7 +30,7 @@ internal static class EdgeMetrics
         "imorleans.edge.request.duration", "ms", "Time from reading a logged-in session's request to queueing its answer, by command.");
 
     private static readonly Counter<long> Pushes = Meter.CreateCounter<long>(
-        "imorleans.edge.pushes", "{push}", "Frames the server pushed to clients (messages, receipts, group events, kicks).");
+        "imorleans.edge.pushes", "{push}", "Frames the server pushed to clients: messages, receipts, group events, resyncs.");
 
     private static readonly Counter<long> Closes = Meter.CreateCounter<long>(
         "imorleans.edge.closes", "{connection}", "Connections the edge closed itself, by reason: slow_consumer, idle, handshake_timeout, kicked.");

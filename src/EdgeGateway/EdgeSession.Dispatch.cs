@@ -68,23 +68,29 @@ internal sealed partial class EdgeSession
         }
         catch (InvalidProtocolBufferException ex)
         {
-            CountFailedLogin(header.Command, ErrorCode.MalformedBody);
-            Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.MalformedBody, $"body is not a valid message: {ex.Message}"));
-            return true;
+            return AnswerFailed(header, ErrorCode.MalformedBody, $"body is not a valid message: {ex.Message}");
         }
         catch (RequestRejectedException ex)
         {
-            CountFailedLogin(header.Command, ex.Code);
-            Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ex.Code, ex.Message));
-            return true;
+            return AnswerFailed(header, ex.Code, ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.RequestFailed(_logger, ex, ConnectionId, _userId, header.Command);
-            CountFailedLogin(header.Command, ErrorCode.Unavailable);
-            Enqueue(OutboundFrame.Error(header.Command, header.RequestId, ErrorCode.Unavailable, "the server could not complete the request; retry"));
-            return true;
+            return AnswerFailed(header, ErrorCode.Unavailable, "the server could not complete the request; retry");
         }
+    }
+
+    /// <summary>Answers a request that failed with an error frame (a failed login is counted as such); the connection reads on.</summary>
+    private bool AnswerFailed(FrameHeader header, ErrorCode code, string reason)
+    {
+        if (header.Command == CommandCode.Login)
+        {
+            EdgeMetrics.LoginAnswered(code);
+        }
+
+        Enqueue(OutboundFrame.Error(header.Command, header.RequestId, code, reason));
+        return true;
     }
 
     private async ValueTask<bool> HandleRequestAsync(FrameHeader header, Frame frame, SendMessageRequest? parsedSend)
@@ -226,14 +232,6 @@ internal sealed partial class EdgeSession
             IdleTimeoutMs = (int)_options.IdleTimeout.TotalMilliseconds,
         }));
         return true;
-    }
-
-    private static void CountFailedLogin(CommandCode command, ErrorCode code)
-    {
-        if (command == CommandCode.Login)
-        {
-            EdgeMetrics.LoginAnswered(code);
-        }
     }
 
     private bool RejectLogin(FrameHeader header, ErrorCode code, string reason)
