@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using ImOrleans.Grains;
 using ImOrleans.Protocol;
@@ -21,6 +22,7 @@ internal sealed partial class EdgeSession
     public EdgeSessionRegistry? Registry { get; init; }
 
     /// <summary>Handles one request. Returns false when the connection must stop reading.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> HandleFrameAsync(Frame frame, SendMessageRequest? parsedSend = null)
     {
         var header = frame.Header;
@@ -93,6 +95,7 @@ internal sealed partial class EdgeSession
         return true;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> HandleRequestAsync(FrameHeader header, Frame frame, SendMessageRequest? parsedSend)
     {
         var body = frame.Body;

@@ -76,6 +76,22 @@ public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Text_reads_back_exactly_as_sent_whether_empty_non_latin_or_emoji()
+    {
+        string[] contents = ["", "你好，世界", "👋🏽 café ß Ωmega", new string('字', 3000)];
+        for (var i = 0; i < contents.Length; i++)
+        {
+            await _store.AppendAsync(Message("s:a:b", i + 1) with { Content = contents[i], ClientMsgId = $"客户端-{i}" }).WithDeadline();
+        }
+
+        var all = await _store.ReadRangeAsync("s:a:b", 1, 100, 100).WithDeadline();
+
+        Assert.Equal(contents, all.Select(m => m.Content));
+        Assert.Equal(contents.Select((_, i) => $"客户端-{i}"), all.Select(m => m.ClientMsgId));
+        Assert.Equal(2, (await _store.FindByClientMsgIdAsync("s:a:b", "客户端-1", minSeq: 1).WithDeadline())?.Seq);
+    }
+
+    [Fact]
     public async Task A_taken_seq_fails_only_its_own_append_and_not_the_batch()
     {
         await _store.AppendAsync(Message("s:a:b", 1)).WithDeadline();

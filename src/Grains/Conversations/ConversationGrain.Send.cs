@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ImOrleans.Protocol;
 using ImOrleans.Protocol.Messages;
 using ErrorCode = ImOrleans.Protocol.ErrorCode;
@@ -41,7 +42,8 @@ internal sealed partial class ConversationGrain
         return await StoreAsync(source, notice);
     }
 
-    private async Task<SendResult> StoreAsync(string senderId, OutgoingMessage message)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SendResult> StoreAsync(string senderId, OutgoingMessage message)
     {
         if (await _log.FindEarlierSendAsync(senderId, message) is { } earlier)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ImOrleans.Grains.Storage;
 using ImOrleans.Protocol.Messages;
 using Microsoft.Extensions.Logging;
@@ -87,7 +88,8 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
         Next(senderId, message.Type, message.Content ?? "", message.Attachments ?? [], message.ClientMsgId, message.ClientTimeMs);
 
     /// <summary>Durably stores <paramref name="message"/> (made by <see cref="Next(string, OutgoingMessage)"/>) and only then advances the counter.</summary>
-    public async Task AppendAsync(StoredMessage message)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask AppendAsync(StoredMessage message)
     {
         await WriteAsync(message, () => store.AppendAsync(message));
         Advance(message);
@@ -186,7 +188,8 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
         }
     }
 
-    private async Task WriteAsync(StoredMessage message, Func<Task> write)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteAsync(StoredMessage message, Func<Task> write)
     {
         try
         {

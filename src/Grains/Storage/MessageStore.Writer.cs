@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 
 namespace ImOrleans.Grains.Storage;
 
@@ -166,15 +167,15 @@ internal sealed partial class MessageStore
     private async Task CommitAsync(List<PendingWrite> batch, bool[] applied)
     {
         var commands = await GetWriterCommandsAsync();
-        if (_writer!.CanCreateBatch)
+        if (commands is null)
         {
             // PostgreSQL: the whole batch in one round trip (MessageStore.Batch.cs).
-            await CommitAsOneBatchAsync(_writer, batch, applied);
+            await CommitAsOneBatchAsync(_writer!, batch, applied);
             return;
         }
 
         await using var transaction = await _writer!.BeginTransactionAsync();
-        commands.Enlist(transaction);
+        commands.Barrier.Transaction = transaction;
         var wroteRows = false;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -188,44 +189,44 @@ internal sealed partial class MessageStore
             {
                 if (write.RevokedSeq > 0)
                 {
-                    var r = commands.Revoke.Parameters;
-                    r[0].Value = m.ConversationId;
-                    r[1].Value = write.RevokedSeq;
-                    await commands.Revoke.ExecuteNonQueryAsync();
+                    var revoke = commands.Revoke;
+                    revoke.Bind(0, m.ConversationId);
+                    revoke.Bind(1, write.RevokedSeq);
+                    revoke.Execute();
                 }
 
-                var p = commands.Append.Parameters;
-                p[0].Value = m.ConversationId;
-                p[1].Value = m.Seq;
-                p[2].Value = m.ClientMsgId;
-                p[3].Value = m.SenderId;
-                p[4].Value = (int)m.Type;
-                p[5].Value = m.Content;
-                p[6].Value = SerializeAttachments(m.Attachments);
-                p[7].Value = m.ClientTimeMs;
-                p[8].Value = m.ServerTimeMs;
-                p[9].Value = (int)m.Status;
-                applied[i] = await commands.Append.ExecuteNonQueryAsync() == 1;
+                var append = commands.Append;
+                append.Bind(0, m.ConversationId);
+                append.Bind(1, m.Seq);
+                append.Bind(2, m.ClientMsgId);
+                append.Bind(3, m.SenderId);
+                append.Bind(4, (int)m.Type);
+                append.Bind(5, m.Content);
+                append.Bind(6, AttachmentsJson(m.Attachments));
+                append.Bind(7, m.ClientTimeMs);
+                append.Bind(8, m.ServerTimeMs);
+                append.Bind(9, (int)m.Status);
+                applied[i] = append.Execute() == 1;
             }
             else if (write.Receipt is { } receipt)
             {
-                var p = commands.Receipt.Parameters;
-                p[0].Value = receipt.ConversationId;
-                p[1].Value = receipt.UserId;
-                p[2].Value = receipt.DeliveredSeq;
-                p[3].Value = receipt.ReadSeq;
-                await commands.Receipt.ExecuteNonQueryAsync();
+                var save = commands.Receipt;
+                save.Bind(0, receipt.ConversationId);
+                save.Bind(1, receipt.UserId);
+                save.Bind(2, receipt.DeliveredSeq);
+                save.Bind(3, receipt.ReadSeq);
+                save.Execute();
                 applied[i] = true;
             }
             else
             {
-                var p = commands.Hide.Parameters;
-                p[0].Value = write.HiddenBy;
-                p[1].Value = write.HiddenConversationId;
+                var hide = commands.Hide;
+                hide.Bind(0, write.HiddenBy);
+                hide.Bind(1, write.HiddenConversationId);
                 foreach (var seq in write.HiddenSeqs)
                 {
-                    p[2].Value = seq;
-                    await commands.Hide.ExecuteNonQueryAsync();
+                    hide.Bind(2, seq);
+                    hide.Execute();
                 }
 
                 applied[i] = true;
@@ -265,38 +266,27 @@ internal sealed partial class MessageStore
         }
     }
 
-    private async Task<WriterCommands> GetWriterCommandsAsync()
+    /// <summary>Opens the writer's connection if needed; the prepared statements of a SQLite writer, null for a database that batches (PostgreSQL).</summary>
+    private async Task<WriterCommands?> GetWriterCommandsAsync()
     {
         if (_writer is null)
         {
             _writer = await _dataSource.OpenConnectionAsync();
-            if (_dataSource is SqliteDataSource)
+            if (_writer is SqliteConnection sqlite)
             {
                 // The group commit is what makes writes durable (other connections commit with synchronous = NORMAL).
                 await using var full = CreateCommand(_writer, "PRAGMA synchronous = FULL");
                 await full.ExecuteNonQueryAsync();
+                _commands = new WriterCommands(
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Append, "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.SaveReceipt, "conversation_id", "user_id", "delivered_seq", "read_seq"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Revoke, "conversation_id", "seq"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Hide, "user_id", "conversation_id", "seq"),
+                    CreateCommand(_writer, ""));
             }
-
-            _commands = new WriterCommands(
-                Prepare(MessageStoreSql.Append, "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
-                Prepare(MessageStoreSql.SaveReceipt, "conversation_id", "user_id", "delivered_seq", "read_seq"),
-                Prepare(MessageStoreSql.Revoke, "conversation_id", "seq"),
-                Prepare(MessageStoreSql.Hide, "user_id", "conversation_id", "seq"),
-                CreateCommand(_writer, ""));
         }
 
-        return _commands!;
-
-        DbCommand Prepare(string sql, params string[] parameters)
-        {
-            var command = CreateCommand(_writer, sql);
-            foreach (var name in parameters)
-            {
-                AddParameter(command, name, null);
-            }
-
-            return command;
-        }
+        return _commands;
     }
 
     private async Task CloseWriterAsync()
@@ -322,24 +312,20 @@ internal sealed partial class MessageStore
         }
     }
 
-    /// <summary>The writer connection's statements, prepared once per connection.</summary>
-    private sealed record WriterCommands(DbCommand Append, DbCommand Receipt, DbCommand Revoke, DbCommand Hide, DbCommand Barrier) : IAsyncDisposable
+    /// <summary>The SQLite writer connection's statements, prepared once per connection.</summary>
+    private sealed record WriterCommands(
+        SqliteWriterStatement Append,
+        SqliteWriterStatement Receipt,
+        SqliteWriterStatement Revoke,
+        SqliteWriterStatement Hide,
+        DbCommand Barrier) : IAsyncDisposable
     {
-        public void Enlist(DbTransaction transaction)
-        {
-            Append.Transaction = transaction;
-            Receipt.Transaction = transaction;
-            Revoke.Transaction = transaction;
-            Hide.Transaction = transaction;
-            Barrier.Transaction = transaction;
-        }
-
         public async ValueTask DisposeAsync()
         {
-            await Append.DisposeAsync();
-            await Receipt.DisposeAsync();
-            await Revoke.DisposeAsync();
-            await Hide.DisposeAsync();
+            Append.Dispose();
+            Receipt.Dispose();
+            Revoke.Dispose();
+            Hide.Dispose();
             await Barrier.DisposeAsync();
         }
     }

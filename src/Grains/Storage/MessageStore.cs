@@ -202,7 +202,11 @@ internal sealed partial class MessageStore : IMessageStore
     };
 
     private static object SerializeAttachments(IReadOnlyList<AttachmentInfo> attachments) =>
+        AttachmentsJson(attachments) ?? (object)DBNull.Value;
+
+    /// <summary>The attachments column: JSON, or null (SQL NULL) for none.</summary>
+    private static string? AttachmentsJson(IReadOnlyList<AttachmentInfo> attachments) =>
         attachments.Count == 0
-            ? DBNull.Value
+            ? null
             : JsonSerializer.Serialize(attachments as List<AttachmentInfo> ?? [.. attachments], StoreJsonContext.Default.ListAttachmentInfo);
 }
