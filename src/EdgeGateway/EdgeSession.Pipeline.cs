@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using ImOrleans.Protocol;
@@ -37,6 +38,11 @@ internal sealed partial class EdgeSession
             return goOn;
         }
 
+        if (command == CommandCode.DeliveryAck && TryAnswerSingleDeliveryAck(frame))
+        {
+            return true;
+        }
+
         var slots = _requestSlots ??= new SemaphoreSlim(_options.MaxRequestsInFlight, _options.MaxRequestsInFlight);
         if (!slots.Wait(0))
         {
@@ -66,6 +72,39 @@ internal sealed partial class EdgeSession
                     _sendLanes.Remove(conversationId);
                 }
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Answers a delivery ack of a 1:1 conversation in line, without a request slot or a copy of the body: the edge
+    /// checks membership from the conversation id and forwards the ack one-way, so there is nothing to wait for, and
+    /// clients send about one such ack per message they receive. False for anything else (a group's ack, a body that
+    /// does not parse, a forward that throws), which the usual path handles and answers.
+    /// </summary>
+    private bool TryAnswerSingleDeliveryAck(Frame frame)
+    {
+        var started = EdgeMetrics.RequestDurationEnabled ? Stopwatch.GetTimestamp() : 0;
+        try
+        {
+            var request = DeliveryAckRequest.Parser.ParseFrom(frame.Body);
+            if (!Identifiers.IsSingleOf(request.ConversationId, _userId))
+            {
+                return false;
+            }
+
+            _ = Conversation(request.ConversationId).OnDelivered(_userId, request.Seq);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false;
+        }
+
+        Enqueue(OutboundFrame.Response(CommandCode.DeliveryAck, frame.Header.RequestId, new DeliveryAckResponse()));
+        if (started != 0)
+        {
+            EdgeMetrics.RequestAnswered(CommandCode.DeliveryAck, started);
         }
 
         return true;

@@ -128,19 +128,25 @@ internal sealed partial class UserGrain
         {
             if (session.Info.SessionId != exceptSessionId)
             {
-                Send(session, o => push(o, item));
+                Send(session, item, push);
             }
         }
     }
 
-    /// <summary>One observer's failure is logged and never stops the others.</summary>
-    private void Send(Session session, Func<ISessionObserver, Task> call)
+    private void Send(Session session, Func<ISessionObserver, Task> call) =>
+        Send(session, call, static (observer, c) => c(observer));
+
+    /// <summary>
+    /// One observer's failure is logged and never stops the others. The item travels beside the call, not in a closure:
+    /// pushes run for every message and receipt.
+    /// </summary>
+    private void Send<T>(Session session, T item, Func<ISessionObserver, T, Task> call)
     {
         try
         {
             // One-way: the task is complete once the call is queued (or, for a session of an edge in this process,
             // once the push is in the session's outbound queue).
-            call(_localSessions?.Find(session.Info.SessionId) ?? session.Observer).Ignore();
+            call(_localSessions?.Find(session.Info.SessionId) ?? session.Observer, item).Ignore();
         }
         catch (Exception ex)
         {
