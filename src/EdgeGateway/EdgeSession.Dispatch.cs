@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using ImOrleans.Grains;
 using ImOrleans.Protocol;
@@ -22,7 +21,6 @@ internal sealed partial class EdgeSession
     public EdgeSessionRegistry? Registry { get; init; }
 
     /// <summary>Handles one request. Returns false when the connection must stop reading.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> HandleFrameAsync(Frame frame, SendMessageRequest? parsedSend = null)
     {
         var header = frame.Header;
@@ -95,7 +93,6 @@ internal sealed partial class EdgeSession
         return true;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> HandleRequestAsync(FrameHeader header, Frame frame, SendMessageRequest? parsedSend)
     {
         var body = frame.Body;

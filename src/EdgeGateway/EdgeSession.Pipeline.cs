@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using ImOrleans.Protocol;
 using ImOrleans.Protocol.Messages;
@@ -20,7 +19,6 @@ internal sealed partial class EdgeSession
     private readonly Dictionary<string, Task> _sendLanes = new(StringComparer.Ordinal);
 
     /// <summary>Handles a frame in line or starts it alongside others. Returns false when the connection must stop reading.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> DispatchAsync(Frame frame)
     {
         var command = frame.Header.Command;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ImOrleans.Protocol;
 using ImOrleans.Protocol.Messages;
 using ErrorCode = ImOrleans.Protocol.ErrorCode;
@@ -42,8 +41,7 @@ internal sealed partial class ConversationGrain
         return await StoreAsync(source, notice);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SendResult> StoreAsync(string senderId, OutgoingMessage message)
+    private async Task<SendResult> StoreAsync(string senderId, OutgoingMessage message)
     {
         if (await _log.FindEarlierSendAsync(senderId, message) is { } earlier)
         {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ImOrleans.Grains.Storage;
 using ImOrleans.Protocol.Messages;
 using Microsoft.Extensions.Logging;
@@ -88,8 +87,7 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
         Next(senderId, message.Type, message.Content ?? "", message.Attachments ?? [], message.ClientMsgId, message.ClientTimeMs);
 
     /// <summary>Durably stores <paramref name="message"/> (made by <see cref="Next(string, OutgoingMessage)"/>) and only then advances the counter.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask AppendAsync(StoredMessage message)
+    public async Task AppendAsync(StoredMessage message)
     {
         await WriteAsync(message, () => store.AppendAsync(message));
         Advance(message);
@@ -188,8 +186,7 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAsync(StoredMessage message, Func<Task> write)
+    private async Task WriteAsync(StoredMessage message, Func<Task> write)
     {
         try
         {

@@ -19,10 +19,13 @@ internal sealed class ProcessCluster : IAsyncDisposable
     private readonly string _database;
     private readonly string _redis;
 
-    private ProcessCluster(string database, string redis)
+    private readonly IReadOnlyDictionary<string, string> _edgeSettings;
+
+    private ProcessCluster(string database, string redis, IReadOnlyDictionary<string, string> edgeSettings)
     {
         _database = database;
         _redis = redis;
+        _edgeSettings = edgeSettings;
     }
 
     public List<SiloProcess> Silos { get; } = [];
@@ -35,10 +38,11 @@ internal sealed class ProcessCluster : IAsyncDisposable
     /// <param name="silos">Silo processes.</param>
     /// <param name="edges">Standalone edge processes.</param>
     /// <param name="redis">The cluster's Redis; default the shared test Redis (<see cref="TestServices.RedisVariable"/>).</param>
-    public static async Task<ProcessCluster> StartAsync(int silos = 2, int edges = 2, string? redis = null)
+    /// <param name="edgeSettings">Settings every edge gets on top of the cluster's (e.g. shorter deadlines).</param>
+    public static async Task<ProcessCluster> StartAsync(int silos = 2, int edges = 2, string? redis = null, IReadOnlyDictionary<string, string>? edgeSettings = null)
     {
         var shared = TestServices.RequireRedis();
-        var cluster = new ProcessCluster(await TestServices.CreateDatabaseAsync("it_cluster"), redis ?? shared);
+        var cluster = new ProcessCluster(await TestServices.CreateDatabaseAsync("it_cluster"), redis ?? shared, edgeSettings ?? new Dictionary<string, string>());
         try
         {
             // The first silo creates the schema; the second joins an existing cluster (both paths are exercised).
@@ -177,6 +181,11 @@ internal sealed class ProcessCluster : IAsyncDisposable
         settings["Edge:EdgeId"] = name;
         settings["Navigation:ReportInterval"] = "00:00:00.500";
         settings["Navigation:EntryLifetime"] = "00:00:02";
+        foreach (var (key, value) in _edgeSettings)
+        {
+            settings[key] = value;
+        }
+
         return new EdgeProcess(ServerProcess.Start(name, Paths.Edge, settings), new IPEndPoint(IPAddress.Loopback, port), httpPort);
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace ImOrleans.Integration.Tests;
 
@@ -9,6 +10,8 @@ namespace ImOrleans.Integration.Tests;
 internal sealed class ServerProcess : IDisposable
 {
     private const int KeptLines = 60;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
     private readonly Process _process;
     private readonly Queue<string> _output = new();
 
@@ -62,6 +65,12 @@ internal sealed class ServerProcess : IDisposable
         return server;
     }
 
+    /// <summary>SIGSTOP: the process stops running but keeps its sockets, like a machine that hangs (or a long GC pause).</summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>SIGCONT: a paused process runs on where it stopped.</summary>
+    public void Resume() => Signal(SigCont);
+
     /// <summary>SIGKILL, like a power cut: no shutdown code runs, sockets are reset by the kernel.</summary>
     public void Kill()
     {
@@ -72,6 +81,17 @@ internal sealed class ServerProcess : IDisposable
             _process.WaitForExit(10_000);
         }
     }
+
+    private void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     public void Dispose()
     {
