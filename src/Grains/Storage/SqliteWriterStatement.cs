@@ -55,7 +55,7 @@ internal sealed class SqliteWriterStatement : IDisposable
         try
         {
             var result = raw.sqlite3_step(_statement);
-            if (result != raw.SQLITE_DONE && result != raw.SQLITE_ROW)
+            if (result != raw.SQLITE_DONE)
             {
                 SqliteException.ThrowExceptionForRC(result, _db);
             }
