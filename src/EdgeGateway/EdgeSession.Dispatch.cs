@@ -76,9 +76,15 @@ internal sealed partial class EdgeSession
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.RequestFailed(_logger, ex, ConnectionId, _userId, header.Command);
-            return AnswerFailed(header, ErrorCode.Unavailable, "the server could not complete the request; retry");
+            return AnswerUnexpected(header, ex);
         }
+    }
+
+    /// <summary>A request failed in a way the client cannot fix: logged, and answered Unavailable so the client retries.</summary>
+    private bool AnswerUnexpected(FrameHeader header, Exception exception)
+    {
+        Log.RequestFailed(_logger, exception, ConnectionId, _userId, header.Command);
+        return AnswerFailed(header, ErrorCode.Unavailable, "the server could not complete the request; retry");
     }
 
     /// <summary>Answers a request that failed with an error frame (a failed login is counted as such); the connection reads on.</summary>
@@ -115,17 +121,9 @@ internal sealed partial class EdgeSession
 
             case CommandCode.DeliveryAck:
             {
+                // A 1:1 conversation's ack never gets here: DispatchAsync answers it in line (TryAnswerSingleDeliveryAck).
                 var request = DeliveryAckRequest.Parser.ParseFrom(body);
-                if (Identifiers.IsSingleOf(request.ConversationId, _userId))
-                {
-                    // A 1:1 conversation names its members: answered here, forwarded one-way.
-                    _ = Conversation(request.ConversationId).OnDelivered(_userId, request.Seq);
-                }
-                else
-                {
-                    await Conversation(request.ConversationId).AckDelivered(_userId, request.Seq);
-                }
-
+                await Conversation(request.ConversationId).AckDelivered(_userId, request.Seq);
                 response = new DeliveryAckResponse();
                 break;
             }

@@ -76,33 +76,43 @@ internal sealed partial class EdgeSession
     }
 
     /// <summary>
-    /// Answers a delivery ack of a 1:1 conversation in line, without a request slot or a copy of the body: the edge
-    /// checks membership from the conversation id and forwards the ack one-way, so there is nothing to wait for, and
-    /// clients send about one such ack per message they receive. False for anything else (a group's ack, a body that
-    /// does not parse, a forward that throws), which the usual path handles and answers.
+    /// Answers a delivery ack of a 1:1 conversation in line, without a request slot or a copy of the body: a 1:1
+    /// conversation's id names its members, so the edge refuses a non-member itself and forwards the ack one-way
+    /// (lost ones are made good by the client's next ack), and clients send about one such ack per message they
+    /// receive. False for a group's ack or a body that does not parse, which the usual path handles and answers.
     /// </summary>
     private bool TryAnswerSingleDeliveryAck(Frame frame)
     {
-        var started = EdgeMetrics.RequestDurationEnabled ? Stopwatch.GetTimestamp() : 0;
+        DeliveryAckRequest request;
         try
         {
-            var request = DeliveryAckRequest.Parser.ParseFrom(frame.Body);
-            if (!Identifiers.IsSingleOf(request.ConversationId, _userId))
-            {
-                return false;
-            }
-
-            _ = Conversation(request.ConversationId).OnDelivered(_userId, request.Seq);
+            request = DeliveryAckRequest.Parser.ParseFrom(frame.Body);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (InvalidProtocolBufferException)
         {
             return false;
         }
 
-        Enqueue(OutboundFrame.Response(CommandCode.DeliveryAck, frame.Header.RequestId, new DeliveryAckResponse()));
+        if (!Identifiers.IsSingleOf(request.ConversationId, _userId))
+        {
+            return false;
+        }
+
+        var header = frame.Header;
+        var started = EdgeMetrics.RequestDurationEnabled ? Stopwatch.GetTimestamp() : 0;
+        try
+        {
+            _ = Conversation(request.ConversationId).OnDelivered(_userId, request.Seq);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return AnswerUnexpected(header, ex);
+        }
+
+        Enqueue(OutboundFrame.Response(header.Command, header.RequestId, new DeliveryAckResponse()));
         if (started != 0)
         {
-            EdgeMetrics.RequestAnswered(CommandCode.DeliveryAck, started);
+            EdgeMetrics.RequestAnswered(header.Command, started);
         }
 
         return true;
