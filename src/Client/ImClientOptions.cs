@@ -71,6 +71,14 @@ public sealed record ImClientOptions
     /// </summary>
     public TimeSpan SendAckTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Least time between two delivery acks of one group conversation. A group pushes delivery positions to nobody (it
+    /// only records them), and a busy group would otherwise draw an ack from every online member for nearly every
+    /// message; the position is acked when the interval has passed. 1:1 acks go out at once (the sender is waiting to
+    /// see "delivered"). Zero: group acks like 1:1. Default: 1 s.
+    /// </summary>
+    public TimeSpan GroupAckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Wait before the first reconnect attempt; it doubles after each failure up to <see cref="ReconnectMaxDelay"/> (R7). Default: 1 s.</summary>
     public TimeSpan ReconnectInitialDelay { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -158,6 +166,7 @@ public sealed record ImClientOptions
             throw new ArgumentOutOfRangeException(nameof(ReconnectMaxDelay), "Must not be less than ReconnectInitialDelay.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(GroupAckInterval, TimeSpan.Zero, nameof(GroupAckInterval));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxReconnectAttempts);
         ArgumentOutOfRangeException.ThrowIfLessThan(OutboundQueueCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(InboundQueueCapacity, 1);

@@ -28,7 +28,10 @@ internal sealed record LoadTestSettings
 
     public int BodySize { get; init; } = 64;
 
-    /// <summary>Chat: least milliseconds between two delivery acks of a conversation (0 = as the SDK: after every read).</summary>
+    /// <summary>
+    /// Least milliseconds between two delivery acks of a conversation; 0 = after every read, as the SDK acks 1:1
+    /// conversations. The group command defaults to 1,000, as the SDK spaces a group's acks (GroupAckInterval).
+    /// </summary>
     public int AckDelayMs { get; init; }
 
     /// <summary>Contacts per user; each send goes to one of them at random. 0 means any other user.</summary>

@@ -188,4 +188,42 @@ public sealed class GroupChatTests(ServerFixture fixture)
 
         Assert.Equal((1, 1), (count.ReadCount, count.UnreadCount));
     }
+
+    [Fact]
+    public async Task A_member_acks_a_busy_group_about_once_a_second_and_its_last_ack_reaches_the_newest_message()
+    {
+        await using var link = new FlakyLink(Server.Edge);
+        await using var sender = await ChatUser.ConnectAsync(Server, "ga-sender");
+        var group = (await sender.Client.CreateGroupAsync("busy", ["ga-member"], groupId: "group-acks")).Group;
+        await using var member = await ChatUser.ConnectAsync(Server, "ga-member", tune: o => o with { Endpoints = [link.Endpoint] });
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        SendMessageResponse last = null!;
+        for (var i = 0; i < 40; i++)
+        {
+            last = await sender.Client.SendTextAsync(group.ConversationId, $"busy {i}").WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
+        await member.WaitUntilAsync(u => u.MessagesIn(group.ConversationId).Any(m => m.Seq == last.Seq), "the last group message");
+
+        // The newest position is acked once the interval since the previous ack has passed.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (!Acks().Contains(last.Seq))
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        // One ack after the login's sync, then at most one per second (the default GroupAckInterval), not one per message.
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Assert.InRange(Acks().Count, 1, 3 + (int)elapsed.TotalSeconds);
+
+        List<long> Acks() =>
+        [
+            .. link.Upstream
+                .Where(f => f.Command == CommandCode.DeliveryAck)
+                .Select(f => DeliveryAckRequest.Parser.ParseFrom(f.Body))
+                .Where(a => a.ConversationId == group.ConversationId)
+                .Select(a => a.Seq),
+        ];
+    }
 }

@@ -36,6 +36,12 @@ internal sealed class ConversationTracker(string conversationId)
 
     public bool AckInFlight { get; set; }
 
+    /// <summary>A group's: when its last ack went out (<see cref="TimeProvider.GetTimestamp"/>), 0 for never.</summary>
+    public long LastAckAt { get; set; }
+
+    /// <summary>A group's: an ack waits for the ack interval to pass (<see cref="AckSpacingElapsed"/> is coming).</summary>
+    public bool AckSpacingArmed { get; set; }
+
     public void ObserveMax(long seq) => KnownMax = Math.Max(KnownMax, seq);
 
     /// <summary>Fixes where the conversation starts for this client; held messages above it become deliverable.</summary>

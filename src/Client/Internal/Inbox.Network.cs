@@ -46,7 +46,7 @@ internal sealed partial class Inbox
         var connected = _host.IsConnected;
         foreach (var tracker in _ackDue)
         {
-            if (connected && !tracker.AckInFlight && tracker.HasBaseline && tracker.Contiguous > tracker.AckedSeq)
+            if (connected && !tracker.AckInFlight && tracker.HasBaseline && tracker.Contiguous > tracker.AckedSeq && !AckWaitsForSpacing(tracker))
             {
                 tracker.AckInFlight = true;
                 _ = AckAsync(tracker.ConversationId, tracker.Contiguous);
@@ -55,6 +55,41 @@ internal sealed partial class Inbox
 
         // A tracker skipped while disconnected is marked due again by the sync after the next login.
         _ackDue.Clear();
+    }
+
+    /// <summary>
+    /// True when a group's ack must wait for <see cref="ImClientOptions.GroupAckInterval"/> since its last one; the loop
+    /// is then told when it has passed. Otherwise notes the ack as sent now.
+    /// </summary>
+    private bool AckWaitsForSpacing(ConversationTracker tracker)
+    {
+        if (_groupAckInterval <= TimeSpan.Zero || !Identifiers.TryParseGroup(tracker.ConversationId, out _))
+        {
+            return false;
+        }
+
+        if (tracker.AckSpacingArmed)
+        {
+            return true;
+        }
+
+        var now = _time.GetTimestamp();
+        var wait = tracker.LastAckAt == 0 ? TimeSpan.Zero : _groupAckInterval - _time.GetElapsedTime(tracker.LastAckAt, now);
+        if (wait <= TimeSpan.Zero)
+        {
+            tracker.LastAckAt = now;
+            return false;
+        }
+
+        tracker.AckSpacingArmed = true;
+        _ = PostAfterAsync(wait, new AckSpacingElapsed(tracker.ConversationId));
+        return true;
+    }
+
+    private async Task PostAfterAsync(TimeSpan wait, InboxItem item)
+    {
+        await Task.Delay(wait, _time).ConfigureAwait(false);
+        await PostAsync(item).ConfigureAwait(false);
     }
 
     private async Task AckAsync(string conversationId, long seq)

@@ -25,6 +25,7 @@ internal sealed partial class Inbox
     private readonly int _initialSyncLimit;
     private readonly TimeSpan _retryDelay;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _groupAckInterval;
     private int _syncsRunning;
 
     public Inbox(IInboxHost host, ImClientOptions options)
@@ -33,6 +34,7 @@ internal sealed partial class Inbox
         _initialSyncLimit = options.InitialSyncLimit;
         _retryDelay = options.ReconnectInitialDelay;
         _time = options.TimeProvider;
+        _groupAckInterval = options.GroupAckInterval;
         _queue = Channel.CreateBounded<InboxItem>(new BoundedChannelOptions(options.InboundQueueCapacity)
         {
             SingleReader = true,
@@ -123,6 +125,11 @@ internal sealed partial class Inbox
                 break;
             case AckFinished ack:
                 OnAckFinished(ack);
+                break;
+            case AckSpacingElapsed elapsed:
+                var spaced = Get(elapsed.ConversationId);
+                spaced.AckSpacingArmed = false;
+                _ackDue.Add(spaced);
                 break;
         }
     }

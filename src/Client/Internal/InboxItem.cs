@@ -27,4 +27,7 @@ internal sealed record RangePulled(string ConversationId, long From, long To, IR
 
 internal sealed record RangeFailed(string ConversationId) : InboxItem;
 
+/// <summary>A group conversation's ack interval has passed (<see cref="ImClientOptions.GroupAckInterval"/>).</summary>
+internal sealed record AckSpacingElapsed(string ConversationId) : InboxItem;
+
 internal sealed record AckFinished(string ConversationId, long Seq, bool Accepted) : InboxItem;

@@ -21,7 +21,7 @@ internal static class LoadTestCommandLine
             new LoadTestSettings { Users = 40, Duration = TimeSpan.FromSeconds(20), Rate = 200, Peers = 3 }));
         root.Subcommands.Add(ScenarioCommand("group", "One group of --members, --online of them logged in, --senders sending at --rate; deliveries/s and time to the last online receiver.",
             chat: true, churn: false, settings => new GroupScenario(settings),
-            new LoadTestSettings { Rate = 100, Duration = TimeSpan.FromSeconds(30) }, group: true));
+            new LoadTestSettings { Rate = 100, Duration = TimeSpan.FromSeconds(30), AckDelayMs = 1000 }, group: true));
         root.Subcommands.Add(BenchmarkMarkdown.Command());
         return root;
     }

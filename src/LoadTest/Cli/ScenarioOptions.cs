@@ -12,6 +12,11 @@ internal sealed class ScenarioOptions
     {
         _defaults = defaults;
         Users = new("--users") { Description = "Synthetic users (one session each).", DefaultValueFactory = _ => defaults.Users };
+        AckDelay = new("--ack-delay")
+        {
+            Description = "Least ms between two delivery acks of a conversation; 0 = after every read. Defaults as the SDK: 0 for 1:1, 1000 for the group command (ImClientOptions.GroupAckInterval).",
+            DefaultValueFactory = _ => defaults.AckDelayMs,
+        };
         Duration = new("--duration") { Description = "Seconds of the measured run (chat/churn) or of holding the sessions (connect).", DefaultValueFactory = _ => defaults.Duration.TotalSeconds };
     }
 
@@ -39,7 +44,7 @@ internal sealed class ScenarioOptions
 
     public Option<int> Senders { get; } = new("--senders") { Description = "Group: online members that send, sharing --rate.", DefaultValueFactory = _ => 10 };
 
-    public Option<int> AckDelay { get; } = new("--ack-delay") { Description = "Chat: least ms between two delivery acks of a conversation (0 = after every read, as the SDK).", DefaultValueFactory = _ => 0 };
+    public Option<int> AckDelay { get; }
 
     public Option<int> Peers { get; } = new("--peers") { Description = "Contacts per user that its sends go to, at random (0 = any user).", DefaultValueFactory = _ => 4 };
 
