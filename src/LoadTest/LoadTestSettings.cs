@@ -7,7 +7,14 @@ internal sealed record LoadTestSettings
 {
     public const string DevelopmentSigningKey = Client.DevTokens.DevelopmentSigningKey;
 
-    public IPEndPoint Server { get; init; } = new(IPAddress.Loopback, 7100);
+    /// <summary>The edges to open sessions on: session i goes to edge i mod count (--server, or what --navigation answered).</summary>
+    public IReadOnlyList<IPEndPoint> Servers { get; init; } = [new(IPAddress.Loopback, 7100)];
+
+    /// <summary>Navigation endpoints to ask for <see cref="Servers"/> before the run; empty = use --server as given.</summary>
+    public IReadOnlyList<Uri> NavigationUrls { get; init; } = [];
+
+    /// <summary>The edge of session <paramref name="index"/>: the edges in turn, as a load balancer would spread them.</summary>
+    public IPEndPoint ServerFor(int index) => Servers[index % Servers.Count];
 
     public string SigningKey { get; init; } = DevelopmentSigningKey;
 

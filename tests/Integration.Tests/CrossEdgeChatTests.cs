@@ -48,19 +48,11 @@ public sealed class CrossEdgeChatTests(ITestOutputHelper output)
         foreach (var edge in new[] { edge1, edge2 })
         {
             string metrics = "";
-            await WaitUntilAsync(async () => Sample(metrics = await http.GetStringAsync(edge.MetricsUrl), "imorleans_edge_sessions") == 2, $"{edge.Address} reports its two sessions");
-            Assert.True(Sample(metrics, "imorleans_edge_logins_total", "result=\"ok\"") >= 2, metrics);
-            Assert.True(Sample(metrics, "imorleans_edge_request_duration_milliseconds_count", "command=\"SendMessage\"") >= 1, metrics);
-            Assert.True(Sample(metrics, "imorleans_edge_pushes_total") >= 1, metrics);
+            await WaitUntilAsync(async () => PrometheusText.Sample(metrics = await http.GetStringAsync(edge.MetricsUrl), "imorleans_edge_sessions") == 2, $"{edge.Address} reports its two sessions");
+            Assert.True(PrometheusText.Sample(metrics, "imorleans_edge_logins_total", "result=\"ok\"") >= 2, metrics);
+            Assert.True(PrometheusText.Sample(metrics, "imorleans_edge_request_duration_milliseconds_count", "command=\"SendMessage\"") >= 1, metrics);
+            Assert.True(PrometheusText.Sample(metrics, "imorleans_edge_pushes_total") >= 1, metrics);
         }
-    }
-
-    /// <summary>The value of a Prometheus sample by name (and a label it carries), or -1 when absent.</summary>
-    private static double Sample(string metrics, string name, string label = "")
-    {
-        var pattern = $@"(?m)^{name}(?:\{{[^}}]*{System.Text.RegularExpressions.Regex.Escape(label)}[^}}]*\}})? ([0-9.eE+-]+)";
-        var match = System.Text.RegularExpressions.Regex.Match(metrics, pattern);
-        return match.Success ? double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)

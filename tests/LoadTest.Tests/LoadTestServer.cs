@@ -16,6 +16,9 @@ public sealed class LoadTestServer : IAsyncLifetime
 
     public int ProcessId => Environment.ProcessId;
 
+    /// <summary>The silo's navigation endpoint (GET /navigation on its HTTP listener).</summary>
+    public Uri Navigation => new($"http://{_server?.HttpEndpoint ?? throw new InvalidOperationException("server not started")}/navigation");
+
     public async Task InitializeAsync()
     {
         _dataDirectory = Directory.CreateTempSubdirectory("imorleans-loadtest-").FullName;
@@ -55,7 +58,7 @@ public sealed class LoadTestServer : IAsyncLifetime
     /// <summary>Settings for a short run against this server.</summary>
     internal LoadTestSettings Settings(int users, double seconds) => new()
     {
-        Server = Edge,
+        Servers = [Edge],
         SigningKey = SigningKey,
         Users = users,
         Duration = TimeSpan.FromSeconds(seconds),

@@ -1,4 +1,6 @@
+using System.Net;
 using ImOrleans.LoadTest.Churn;
+using ImOrleans.LoadTest.Cli;
 using ImOrleans.LoadTest.Reports;
 using ImOrleans.LoadTest.Scenarios;
 
@@ -32,6 +34,36 @@ public sealed class ScenarioTests(LoadTestServer server)
 
         AssertChatCountsAddUp(report, settings.Users);
         Assert.Contains("acks every 100 ms", report.Mode);
+    }
+
+    [Fact]
+    public async Task Chat_through_navigation_opens_its_sessions_on_the_edge_navigation_lists()
+    {
+        // --server names a port nothing listens on: the run only works if the sessions go where navigation says.
+        var given = server.Settings(users: 10, seconds: 2) with
+        {
+            Servers = [new IPEndPoint(IPAddress.Loopback, 9)],
+            NavigationUrls = [server.Navigation],
+            Window = 2,
+            Peers = 3,
+        };
+
+        var settings = await EdgeNavigation.ResolveAsync(given, EdgeNavigation.DefaultDeadline, CancellationToken.None).WaitAsync(Deadline);
+        var report = await new ChatScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.Equal([server.Edge], settings.Servers);
+        AssertChatCountsAddUp(report, settings.Users);
+    }
+
+    [Fact]
+    public async Task A_navigation_endpoint_that_never_answers_is_an_error_once_the_deadline_passes()
+    {
+        var given = server.Settings(users: 1, seconds: 1) with { NavigationUrls = [new Uri("http://127.0.0.1:9/navigation")] };
+
+        var failure = await Assert.ThrowsAsync<Client.ImConnectionException>(
+            () => EdgeNavigation.ResolveAsync(given, TimeSpan.FromSeconds(1), CancellationToken.None).WaitAsync(Deadline));
+
+        Assert.Contains("127.0.0.1:9", failure.Message);
     }
 
     [Fact]

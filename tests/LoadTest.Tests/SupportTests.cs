@@ -45,6 +45,33 @@ public sealed class SupportTests
         Assert.Throws<ArgumentException>(() => LoopbackGuard.ParseSources("127.0.0.2,10.1.1.1"));
     }
 
+    [Fact]
+    public void Several_servers_are_taken_in_turn_by_the_sessions()
+    {
+        var settings = new LoadTestSettings { Servers = LoopbackGuard.ParseServers("127.0.0.1:7100, 127.0.0.1:7200") };
+
+        Assert.Equal([7100, 7200, 7100, 7200], Enumerable.Range(0, 4).Select(i => settings.ServerFor(i).Port));
+        Assert.Throws<ArgumentException>(() => LoopbackGuard.ParseServers("127.0.0.1:7100,10.0.0.1:7100"));
+        Assert.Throws<ArgumentException>(() => LoopbackGuard.ParseServers(" , "));
+    }
+
+    [Theory]
+    [InlineData("http://10.0.0.1:7180/navigation")]
+    [InlineData("http://example.com/navigation")]
+    [InlineData("ftp://127.0.0.1/navigation")]
+    [InlineData("127.0.0.1:7180")]
+    public void Only_loopback_navigation_urls_are_accepted(string url) =>
+        Assert.Throws<ArgumentException>(() => LoopbackGuard.ParseNavigation(url));
+
+    [Fact]
+    public void Loopback_navigation_urls_are_accepted()
+    {
+        var urls = LoopbackGuard.ParseNavigation("http://127.0.0.1:7180/navigation,http://localhost:7181/navigation");
+
+        Assert.Equal(["http://127.0.0.1:7180/navigation", "http://localhost:7181/navigation"], urls.Select(u => u.ToString()));
+        Assert.Empty(LoopbackGuard.ParseNavigation(null));
+    }
+
     [Theory]
     [InlineData("", true)]
     [InlineData("--open-conversations false", false)]

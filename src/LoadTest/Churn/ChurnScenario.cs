@@ -145,13 +145,14 @@ internal sealed partial class ChurnScenario(LoadTestSettings settings) : IScenar
     private ChurnUser CreateUser(int index, bool cutLink)
     {
         var userId = settings.UserId(index);
-        var cutter = cutLink ? new LinkCutter(settings.Server) : null;
+        var server = settings.ServerFor(index);
+        var cutter = cutLink ? new LinkCutter(server) : null;
         var options = new ImClientOptions
         {
             UserId = userId,
             DeviceId = "loadtest",
             Platform = "loadtest",
-            Endpoints = [cutter?.Endpoint ?? settings.Server],
+            Endpoints = [cutter?.Endpoint ?? server],
             TokenProvider = DevTokens.Provider(userId, settings.SigningKey),
             ReconnectInitialDelay = TimeSpan.FromMilliseconds(100),
             ReconnectMaxDelay = TimeSpan.FromSeconds(1),

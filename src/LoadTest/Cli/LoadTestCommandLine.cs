@@ -44,6 +44,16 @@ internal static class LoadTestCommandLine
                 return 2;
             }
 
+            try
+            {
+                settings = await EdgeNavigation.ResolveAsync(settings, EdgeNavigation.DefaultDeadline, cancellationToken);
+            }
+            catch (Exception ex) when (ex is Client.ImConnectionException or ArgumentException or FormatException)
+            {
+                Console.Error.WriteLine($"--navigation: {ex.Message}");
+                return 2;
+            }
+
             var console = settings.Json
                 ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
                 : AnsiConsole.Console;
@@ -52,6 +62,7 @@ internal static class LoadTestCommandLine
             report.Label = settings.Label;
             report.LoadAverage = Metrics.ProcessSampler.LoadAverage();
             report.Arguments = string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+            report.Edges = settings.Servers.Count > 1 || settings.NavigationUrls.Count > 0 ? [.. settings.Servers.Select(s => s.ToString())] : null;
             ReportTable.Write(console, report);
             if (settings.PlotPath is { } plot && scenario is ChatScenario chatRun)
             {

@@ -21,6 +21,47 @@ internal static class LoopbackGuard
             : throw new ArgumentException($"--server {hostAndPort}: only IPv4 loopback addresses (127.0.0.0/8) may be targeted.");
     }
 
+    /// <summary>One or more comma-separated host:port edge addresses (--server).</summary>
+    public static IReadOnlyList<IPEndPoint> ParseServers(string list)
+    {
+        var servers = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseServer).ToList();
+        return servers.Count > 0 ? servers : throw new ArgumentException("--server names no edge address.");
+    }
+
+    /// <summary>Comma-separated navigation URLs (--navigation), each http(s) on a loopback host.</summary>
+    public static IReadOnlyList<Uri> ParseNavigation(string? list)
+    {
+        if (string.IsNullOrWhiteSpace(list))
+        {
+            return [];
+        }
+
+        var urls = new List<Uri>();
+        foreach (var part in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException($"--navigation: {part} is not an http(s) URL.");
+            }
+
+            if (!url.IsLoopback || (IPAddress.TryParse(url.IdnHost, out var address) && address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
+            {
+                throw new ArgumentException($"--navigation: {part} is not on an IPv4 loopback host.");
+            }
+
+            urls.Add(url);
+        }
+
+        return urls;
+    }
+
+    /// <summary>An edge address as navigation gave it, held to the same rule as --server.</summary>
+    public static IPEndPoint ParseEdge(EndPoint edge) => ParseServer(edge switch
+    {
+        DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        _ => edge.ToString()!,
+    });
+
     public static IReadOnlyList<IPAddress> ParseSources(string? list)
     {
         if (string.IsNullOrWhiteSpace(list))

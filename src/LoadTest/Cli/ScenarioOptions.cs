@@ -20,7 +20,9 @@ internal sealed class ScenarioOptions
         Duration = new("--duration") { Description = "Seconds of the measured run (chat/churn) or of holding the sessions (connect).", DefaultValueFactory = _ => defaults.Duration.TotalSeconds };
     }
 
-    public Option<string> Server { get; } = new("--server") { Description = "Edge address, host:port; loopback only.", DefaultValueFactory = _ => "127.0.0.1:7100" };
+    public Option<string> Server { get; } = new("--server") { Description = "Edge address, host:port, or several comma-separated (sessions take them in turn); loopback only.", DefaultValueFactory = _ => "127.0.0.1:7100" };
+
+    public Option<string?> Navigation { get; } = new("--navigation") { Description = "Navigation URL(s), comma-separated (e.g. http://127.0.0.1:7180/navigation): the edges it lists replace --server, sessions take them in turn." };
 
     public Option<string> Key { get; } = new("--key") { Description = "Signing key the server checks login tokens with (HS256).", DefaultValueFactory = _ => LoadTestSettings.DevelopmentSigningKey };
 
@@ -80,6 +82,7 @@ internal sealed class ScenarioOptions
         }
 
         Add(command, Server);
+        Add(command, Navigation);
         Add(command, Key);
         if (!group)
         {
@@ -125,7 +128,8 @@ internal sealed class ScenarioOptions
 
     public LoadTestSettings Bind(ParseResult result) => _defaults with
     {
-        Server = LoopbackGuard.ParseServer(result.GetValue(Server)!),
+        Servers = LoopbackGuard.ParseServers(result.GetValue(Server)!),
+        NavigationUrls = LoopbackGuard.ParseNavigation(result.GetValue(Navigation)),
         SigningKey = result.GetValue(Key)!,
         Users = Positive(Get(result, Users, _defaults.Users), "--users"),
         Duration = Seconds(result.GetValue(Duration), "--duration"),

@@ -22,6 +22,10 @@ internal static class ReportTable
     public static IEnumerable<(string Name, string Value)> Rows(RunReport r)
     {
         yield return ("users", N(r.Users));
+        if (r.Edges is { } edges)
+        {
+            yield return ("edges (sessions in turn)", string.Join(", ", edges));
+        }
         if (r.SessionsOnline is { } online)
         {
             yield return ("sessions online", N(online));

@@ -30,6 +30,9 @@ internal sealed class RunReport
 
     public int Users { get; set; }
 
+    /// <summary>The edges the sessions were spread over in turn, when there were several or navigation named them.</summary>
+    public IReadOnlyList<string>? Edges { get; set; }
+
     public double DurationSeconds { get; set; }
 
     /// <summary>Wall time of the measured window (after warm-up) the rates are computed over.</summary>

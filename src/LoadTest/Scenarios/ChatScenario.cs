@@ -51,8 +51,8 @@ internal sealed class ChatScenario(LoadTestSettings settings) : IScenario
         };
         var traffic = new ChatTraffic(openLoop ? 0 : Math.Max(1, settings.Window), settings.BodySize, _latency, settings.AckDelayMs);
         var tokens = TokenMint.MintAll(settings, settings.Users);
-        var options = new WireSessionOptions { Server = settings.Server };
-        _sessions = Enumerable.Range(0, settings.Users).Select(i => new WireSession(i, settings.UserId(i), options, traffic)).ToArray();
+        var options = new WireSessionOptions { Server = settings.ServerFor(0) };
+        _sessions = Enumerable.Range(0, settings.Users).Select(i => new WireSession(i, settings.UserId(i), options.For(settings, i), traffic)).ToArray();
         foreach (var session in _sessions)
         {
             session.SetMessageIdPrefix($"{settings.RunId}-{session.Index}-");

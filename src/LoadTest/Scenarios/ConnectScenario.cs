@@ -28,8 +28,8 @@ internal sealed class ConnectScenario(LoadTestSettings settings) : IScenario
     {
         var report = new RunReport { Scenario = "connect", RunId = settings.RunId, Users = settings.Users, Mode = settings.Ramp > 0 ? $"ramp {settings.Ramp}/s" : "as fast as possible" };
         var tokens = TokenMint.MintAll(settings, settings.Users);
-        var options = new WireSessionOptions { Server = settings.Server, ReceiveBufferSize = 1024, SendBufferSize = 256 };
-        _sessions = Enumerable.Range(0, settings.Users).Select(i => new WireSession(i, settings.UserId(i), options)).ToArray();
+        var options = new WireSessionOptions { Server = settings.ServerFor(0), ReceiveBufferSize = 1024, SendBufferSize = 256 };
+        _sessions = Enumerable.Range(0, settings.Users).Select(i => new WireSession(i, settings.UserId(i), options.For(settings, i))).ToArray();
         var sampler = new ProcessSampler(settings.ServerPid);
         var rssBefore = sampler.ServerRssKiB();
         _launcher = new SessionLauncher(settings, tokens);

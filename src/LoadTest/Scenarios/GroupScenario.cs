@@ -74,8 +74,8 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
         var capacity = (int)Math.Min(int.MaxValue / 2, rate * (settings.Warmup + settings.Duration + settings.Drain).TotalSeconds * 1.5 + 10_000);
         _tracker = new GroupDeliveryTracker(lastEvent + 1, capacity, online - 1);
         var traffic = new ChatTraffic(0, settings.BodySize, _latency, settings.AckDelayMs) { Group = _tracker };
-        var options = new WireSessionOptions { Server = settings.Server };
-        _sessions = Enumerable.Range(0, online).Select(i => new WireSession(i, settings.UserId(i), options, traffic)).ToArray();
+        var options = new WireSessionOptions { Server = settings.ServerFor(0) };
+        _sessions = Enumerable.Range(0, online).Select(i => new WireSession(i, settings.UserId(i), options.For(settings, i), traffic)).ToArray();
         foreach (var session in _sessions)
         {
             session.SetMessageIdPrefix($"{settings.RunId}-{session.Index}-");
@@ -155,7 +155,7 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
     /// <summary>Logs the owner (member 0) in on a session of its own, creates the group and adds every member; returns the last event's seq.</summary>
     private async Task<long> CreateGroupAsync(string groupId, int members, string ownerToken, CancellationToken cancellationToken)
     {
-        await using var owner = new WireSession(0, settings.UserId(0), new WireSessionOptions { Server = settings.Server, LoginTimeout = SetupTimeout });
+        await using var owner = new WireSession(0, settings.UserId(0), new WireSessionOptions { Server = settings.ServerFor(0), LoginTimeout = SetupTimeout });
         await owner.ConnectAndLoginAsync(ownerToken, null, cancellationToken).ConfigureAwait(false);
         var create = new CreateGroupRequest { GroupId = groupId, Name = $"load test {settings.RunId}" };
         create.MemberIds.AddRange(Enumerable.Range(1, Math.Min(MembersPerRequest, members - 1)).Select(settings.UserId));

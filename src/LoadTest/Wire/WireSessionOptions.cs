@@ -16,4 +16,8 @@ internal sealed record WireSessionOptions
     public int MaxFrameBodySize { get; init; } = 4 * 1024 * 1024;
 
     public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>These options for session <paramref name="index"/>: the same, on that session's edge.</summary>
+    public WireSessionOptions For(LoadTestSettings settings, int index) =>
+        settings.ServerFor(index) is var server && server.Equals(Server) ? this : this with { Server = server };
 }

@@ -32,6 +32,9 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     public List<EdgeProcess> Edges { get; } = [];
 
+    /// <summary>The built load tester (src/LoadTest), run as a process by the tests that drive the cluster with it.</summary>
+    public static string LoadTesterPath => Paths.LoadTester;
+
     /// <summary>The navigation URLs of every silo, for <see cref="NavigationClient"/>.</summary>
     public IReadOnlyList<Uri> NavigationUrls => [.. Silos.Select(s => s.NavigationUrl)];
 
@@ -233,6 +236,8 @@ internal sealed class ProcessCluster : IAsyncDisposable
         public static string Silo => Path.Combine(Root, "src", "Silo", "bin", Configuration, "net10.0", "ImOrleans.Silo.dll");
 
         public static string Edge => Path.Combine(Root, "src", "EdgeGateway", "bin", Configuration, "net10.0", "ImOrleans.EdgeGateway.dll");
+
+        public static string LoadTester => Path.Combine(Root, "src", "LoadTest", "bin", Configuration, "net10.0", "ImOrleans.LoadTest.dll");
 
         private static string FindRoot()
         {
