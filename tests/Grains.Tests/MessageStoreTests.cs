@@ -107,6 +107,26 @@ public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_that_fails_stores_none_of_its_writes_and_the_writer_goes_on_committing()
+    {
+        await _store.AppendAsync(Message("s:a:b", 1)).WithDeadline();
+
+        // A NOT NULL column left null fails the statement, and with it the whole batch, inside the writer's transaction.
+        var broken = _store.AppendAsync(Message("s:a:b", 2) with { ClientMsgId = null! });
+        await Assert.ThrowsAsync<SqliteException>(() => broken.WithDeadline());
+
+        await _store.AppendAsync(Message("s:a:b", 2)).WithDeadline();
+        await _store.AppendAsync(Message("s:a:b", 3)).WithDeadline();
+        await _store.StopAsync(CancellationToken.None).WithDeadline();
+        SqliteConnection.ClearAllPools();
+        _store = await StartStoreAsync();
+
+        var all = await _store.ReadRangeAsync("s:a:b", 1, 100, 100).WithDeadline();
+        Assert.Equal([1L, 2L, 3L], all.Select(m => m.Seq));
+        Assert.All(all, m => Assert.Equal($"client-{m.Seq}", m.ClientMsgId));
+    }
+
+    [Fact]
     public async Task Receipts_keep_the_highest_delivered_and_read_seq()
     {
         await _store.SaveReceiptAsync("s:a:b", "b", 5, 3).WithDeadline();

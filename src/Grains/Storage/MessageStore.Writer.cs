@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ImOrleans.Grains.Storage;
 
@@ -174,8 +175,24 @@ internal sealed partial class MessageStore
             return;
         }
 
-        await using var transaction = await _writer!.BeginTransactionAsync();
-        commands.Barrier.Transaction = transaction;
+        // BEGIN and COMMIT are the writer's own prepared statements, not a SqliteTransaction: that one parses both
+        // statements again for every batch and registers a rollback hook, which leaves a finalizable handle behind for
+        // the collector (one per commit: most of what the silo finalized under load).
+        commands.Begin.Execute();
+        try
+        {
+            WriteBatch(commands, batch, applied);
+            commands.Commit.Execute();
+        }
+        catch
+        {
+            commands.RollBackIfOpen();
+            throw;
+        }
+    }
+
+    private void WriteBatch(WriterCommands commands, List<PendingWrite> batch, bool[] applied)
+    {
         var wroteRows = false;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -238,10 +255,8 @@ internal sealed partial class MessageStore
             // Only barriers: a transaction that writes nothing commits without an fsync, so write the header's
             // user_version (unused otherwise) to make this commit sync the WAL and everything before it.
             commands.Barrier.CommandText = $"PRAGMA user_version = {++_barrierCommits % 1_000_000}";
-            await commands.Barrier.ExecuteNonQueryAsync();
+            commands.Barrier.ExecuteNonQuery();
         }
-
-        await transaction.CommitAsync();
     }
 
     private long _barrierCommits;
@@ -278,6 +293,10 @@ internal sealed partial class MessageStore
                 await using var full = CreateCommand(_writer, "PRAGMA synchronous = FULL");
                 await full.ExecuteNonQueryAsync();
                 _commands = new WriterCommands(
+                    sqlite,
+                    new SqliteWriterStatement(sqlite, "BEGIN IMMEDIATE"),
+                    new SqliteWriterStatement(sqlite, "COMMIT"),
+                    new SqliteWriterStatement(sqlite, "ROLLBACK"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Append, "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.SaveReceipt, "conversation_id", "user_id", "delivered_seq", "read_seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Revoke, "conversation_id", "seq"),
@@ -314,14 +333,42 @@ internal sealed partial class MessageStore
 
     /// <summary>The SQLite writer connection's statements, prepared once per connection.</summary>
     private sealed record WriterCommands(
+        SqliteConnection Connection,
+        SqliteWriterStatement Begin,
+        SqliteWriterStatement Commit,
+        SqliteWriterStatement Rollback,
         SqliteWriterStatement Append,
         SqliteWriterStatement Receipt,
         SqliteWriterStatement Revoke,
         SqliteWriterStatement Hide,
         DbCommand Barrier) : IAsyncDisposable
     {
+        /// <summary>
+        /// Rolls back a transaction the failed batch left open. If even that fails, the connection's handle is taken out
+        /// of the pool, so that closing it (which rolls back) is what happens to it rather than its reuse mid-transaction.
+        /// </summary>
+        public void RollBackIfOpen()
+        {
+            if (Connection.Handle is not { } db || raw.sqlite3_get_autocommit(db) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                Rollback.Execute();
+            }
+            catch (SqliteException)
+            {
+                SqliteConnection.ClearPool(Connection);
+            }
+        }
+
         public async ValueTask DisposeAsync()
         {
+            Begin.Dispose();
+            Commit.Dispose();
+            Rollback.Dispose();
             Append.Dispose();
             Receipt.Dispose();
             Revoke.Dispose();
