@@ -25,9 +25,15 @@ public sealed class RawConnection : IAsyncDisposable
         _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false));
     }
 
-    public static async Task<RawConnection> ConnectAsync(IPEndPoint endpoint)
+    /// <param name="receiveBufferSize">The socket's receive buffer, when a test wants the kernel to hold little of what it does not read.</param>
+    public static async Task<RawConnection> ConnectAsync(IPEndPoint endpoint, int? receiveBufferSize = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferSize is { } size)
+        {
+            socket.ReceiveBufferSize = size;
+        }
+
         await socket.ConnectAsync(endpoint).WaitAsync(Deadline);
         return new RawConnection(socket);
     }

@@ -32,6 +32,11 @@ public sealed class LoadTestServer : IAsyncLifetime
             ["Http:Port"] = "0",
             ["Auth:SigningKey"] = SigningKey,
             ["Logging:LogLevel:Default"] = "Warning",
+            // The closed loop refills a sender's window on the server's ack, not on delivery, and here the load
+            // tester's readers share this process's two cores with the server: on a busy CI machine a receiver fell
+            // more than the default 1,024 frames behind and the edge dropped it as a slow consumer. These tests check
+            // the load tester's counts; the slow-consumer policy has its own end-to-end test (SlowConsumerTests).
+            ["Edge:OutboundQueueCapacity"] = "65536",
         };
         _server = ImOrleansServer.Create([], settings);
         await _server.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));

@@ -37,7 +37,7 @@ internal static class ReportTable
 
         if (r.Dropped is { } dropped)
         {
-            yield return ("sessions dropped", N(dropped));
+            yield return ("sessions dropped", N(dropped) + (r.FirstDropCause is { } cause ? $" (first: {cause})" : ""));
         }
 
         if (r.ConversationsOpened is { } opened)

@@ -55,6 +55,9 @@ internal sealed class RunReport
 
     public int? Dropped { get; set; }
 
+    /// <summary>Why the first dropped session (by index) was dropped.</summary>
+    public string? FirstDropCause { get; set; }
+
     // Messages
     public long? Sent { get; set; }
 

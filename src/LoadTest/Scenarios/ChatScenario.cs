@@ -268,6 +268,7 @@ internal sealed class ChatScenario(LoadTestSettings settings) : IScenario
         report.DeliveryAcksSent = _sessions.Sum(s => s.DeliveryAcksSent);
         report.BacklogDropped = _sessions.Sum(s => s.BacklogDropped);
         report.Dropped = _sessions.Count(s => s.Dropped);
+        report.FirstDropCause = _sessions.FirstOrDefault(s => s.Dropped)?.DropCause;
         (report.Lost, report.UndeliveredToDroppedSessions) = CountLost(_sessions);
     }
 

@@ -53,6 +53,7 @@ internal sealed class ConnectScenario(LoadTestSettings settings) : IScenario
             report.DurationSeconds = Math.Round(end.Since(begin).WallSeconds, 2);
             report.MeasuredSeconds = Math.Round(end.Since(loggedIn).WallSeconds, 2);
             report.Dropped = _sessions.Count(s => s.Dropped);
+            report.FirstDropCause = _sessions.FirstOrDefault(s => s.Dropped)?.DropCause;
             var loginCpu = loggedIn.Since(begin);
             var wholeCpu = end.Since(begin);
             report.LoadTesterCores = Math.Round(wholeCpu.OwnCores, 3);

@@ -132,6 +132,7 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
             report.BacklogDropped = _sessions.Sum(s => s.BacklogDropped);
             report.DeliveryAcksSent = _sessions.Sum(s => s.DeliveryAcksSent);
             report.Dropped = _sessions.Count(s => s.Dropped);
+            report.FirstDropCause = _sessions.FirstOrDefault(s => s.Dropped)?.DropCause;
             report.IncompleteMessages = _tracker.Incomplete().Messages;
             (report.Lost, report.UndeliveredToDroppedSessions) = CountLost();
             report.Latency = LatencySummary.From(_latency.Total);

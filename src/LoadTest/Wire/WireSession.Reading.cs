@@ -14,6 +14,7 @@ internal sealed partial class WireSession
 
     private async Task ReadLoopAsync(Socket socket)
     {
+        var cause = "the server closed the connection";
         try
         {
             while (true)
@@ -32,6 +33,7 @@ internal sealed partial class WireSession
                 _end += read;
                 if (!ProcessFrames())
                 {
+                    cause = "the server sent a frame that does not parse";
                     break;
                 }
             }
@@ -39,11 +41,18 @@ internal sealed partial class WireSession
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             // The link is gone; whether that was expected is decided below.
+            cause = ex.Message;
+        }
+        catch (Exception ex)
+        {
+            // A bug of the load tester's own; the run reports it as this session's drop cause.
+            cause = "the load tester failed reading a frame: " + ex;
         }
         finally
         {
             if (!_closing)
             {
+                DropCause = Kick is { } kick ? $"kicked ({kick})" : cause;
                 Dropped = true;
             }
 

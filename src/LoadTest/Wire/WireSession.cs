@@ -52,6 +52,9 @@ internal sealed partial class WireSession : IAsyncDisposable
     /// <summary>The server closed the link (or it broke) while the session was meant to stay up.</summary>
     public bool Dropped { get; private set; }
 
+    /// <summary>Why the session was dropped: a kick's reason, the server closing the link, or the error that broke it.</summary>
+    public string? DropCause { get; private set; }
+
     /// <summary>The reason of a Kick push, if one came.</summary>
     public KickReason? Kick { get; private set; }
 
