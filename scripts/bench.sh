@@ -152,7 +152,7 @@ run() {
 if [ "$quick" = 1 ]; then
   run chat-closed chat --users 200 --window 4 --body-size 64 --duration 8 --warmup 2
   run chat-open chat --users 200 --rate 2000 --body-size 64 --duration 8 --warmup 2
-  run connect connect --users 2000 --duration 5 --source-addresses 127.0.0.2,127.0.0.3
+  run connect connect --users 2000 --warmup-sessions 500 --duration 5 --source-addresses 127.0.0.2,127.0.0.3
   run churn churn --users 20 --rate 100 --churn-fraction 0.2 --churn-interval 1 --duration 8
   run group group --members 500 --online 100 --senders 5 --rate 50 --duration 8 --warmup 2
 else
@@ -162,7 +162,7 @@ else
   run chat-open chat --users 1000 --rate 8000 --body-size 64 --duration 30 --warmup 10
   run chat-open-4000 chat --users 1000 --rate 4000 --body-size 64 --duration 30 --warmup 10
   run chat-open-2000 chat --users 1000 --rate 2000 --body-size 64 --duration 30 --warmup 10
-  run connect connect --users 10000 --duration 30 --source-addresses 127.0.0.2,127.0.0.3
+  run connect connect --users 10000 --warmup-sessions 2000 --duration 30 --source-addresses 127.0.0.2,127.0.0.3
   run churn churn --users 100 --rate 500 --churn-fraction 0.2 --churn-interval 2 --duration 30
   run group group --members 10000 --online 1000 --senders 10 --rate 100 --duration 30 --warmup 5
   run group-20 group --members 10000 --online 1000 --senders 10 --rate 20 --duration 30 --warmup 5

@@ -60,6 +60,13 @@ internal sealed record LoadTestSettings
 
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Connect: sessions of other users logged in, held a moment and closed before the measured logins, so the RSS
+    /// baseline and the login figures are those of a server that has served logins before (JIT, pools, the GC's
+    /// allocation budget) rather than of a process just started. 0 = none.
+    /// </summary>
+    public int WarmupSessions { get; init; }
+
     /// <summary>How long to wait after the run for outstanding acks and deliveries before counting losses.</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -86,4 +93,7 @@ internal sealed record LoadTestSettings
     public string RunId { get; init; } = Guid.NewGuid().ToString("N")[..6];
 
     public string UserId(int index) => $"lt{RunId}-{index}";
+
+    /// <summary>Connect: the users of the warm-up sessions, apart from the measured ones.</summary>
+    public LoadTestSettings WarmupUsers() => this with { RunId = RunId + "w", Users = WarmupSessions };
 }

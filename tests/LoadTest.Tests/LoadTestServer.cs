@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ImOrleans.Silo;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ImOrleans.LoadTest.Tests;
 
@@ -15,6 +16,9 @@ public sealed class LoadTestServer : IAsyncLifetime
     public IPEndPoint Edge => _server?.EdgeEndpoint ?? throw new InvalidOperationException("server not started");
 
     public int ProcessId => Environment.ProcessId;
+
+    /// <summary>The silo's grains, to check what the server recorded of a run.</summary>
+    public IGrainFactory Grains => _server?.Services.GetRequiredService<IGrainFactory>() ?? throw new InvalidOperationException("server not started");
 
     /// <summary>The silo's navigation endpoint (GET /navigation on its HTTP listener).</summary>
     public Uri Navigation => new($"http://{_server?.HttpEndpoint ?? throw new InvalidOperationException("server not started")}/navigation");

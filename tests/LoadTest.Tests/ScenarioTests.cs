@@ -126,6 +126,37 @@ public sealed class ScenarioTests(LoadTestServer server)
     }
 
     [Fact]
+    public async Task Connect_warms_the_server_with_other_users_and_closes_them_before_the_baseline()
+    {
+        var settings = server.Settings(users: 20, seconds: 1) with { Ramp = 200, WarmupSessions = 8 };
+
+        var report = await new ConnectScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.Equal(20, report.SessionsOnline);
+        Assert.Equal(0, report.LoginFailures);
+        Assert.True(report.Dropped == 0, "sessions were dropped: " + report.ToJson());
+        Assert.Equal(8, report.WarmupSessions);
+        Assert.NotNull(report.ServerRssColdBaselineMiB);
+        Assert.NotNull(report.RssPerSessionColdKiB);
+
+        // Each warm-up user was online (the server recorded when it left) and none is any more.
+        var warm = settings.WarmupUsers();
+        using var timeout = new CancellationTokenSource(Deadline);
+        for (var i = 0; i < warm.Users; i++)
+        {
+            var user = server.Grains.GetGrain<Grains.IUserGrain>(Grains.GrainKeys.User(warm.UserId(i)));
+            var presence = await user.GetPresence();
+            while (presence.Online)
+            {
+                await Task.Delay(50, timeout.Token);
+                presence = await user.GetPresence();
+            }
+
+            Assert.True(presence.SinceMs > 0, $"{warm.UserId(i)} never logged in");
+        }
+    }
+
+    [Fact]
     public async Task Group_messages_reach_every_online_member()
     {
         var settings = server.Settings(users: 1, seconds: 2) with { GroupMembers = 150, GroupOnline = 12, GroupSenders = 3, Rate = 30 };

@@ -13,7 +13,7 @@ internal static class LoadTestCommandLine
     {
         var root = new RootCommand("ImOrleans load tester: synthetic clients against an edge on this machine (loopback only).");
         root.Subcommands.Add(ScenarioCommand("connect", "Open N sessions at a ramp rate and hold them with heartbeats; logins/s, login latency, server RSS per session.",
-            chat: false, churn: false, settings => new ConnectScenario(settings)));
+            chat: false, churn: false, settings => new ConnectScenario(settings), connect: true));
         root.Subcommands.Add(ScenarioCommand("chat", "1:1 messages between N users, closed loop (--window) or open loop (--rate); throughput, latency, lost, duplicates.",
             chat: true, churn: false, settings => new ChatScenario(settings)));
         root.Subcommands.Add(ScenarioCommand("churn", "Chat over the client SDK while a fraction of sessions lose their link again and again; reconnect and resync times, lost.",
@@ -26,11 +26,11 @@ internal static class LoadTestCommandLine
         return root;
     }
 
-    private static Command ScenarioCommand(string name, string description, bool chat, bool churn, Func<LoadTestSettings, IScenario> create, LoadTestSettings? defaults = null, bool group = false)
+    private static Command ScenarioCommand(string name, string description, bool chat, bool churn, Func<LoadTestSettings, IScenario> create, LoadTestSettings? defaults = null, bool group = false, bool connect = false)
     {
         var options = new ScenarioOptions(defaults ?? new LoadTestSettings());
         var command = new Command(name, description);
-        options.AddTo(command, chat, churn, group);
+        options.AddTo(command, chat, churn, group, connect);
         command.SetAction(async (result, cancellationToken) =>
         {
             LoadTestSettings settings;

@@ -54,6 +54,12 @@ internal sealed class ScenarioOptions
 
     public Option<double> Warmup { get; } = new("--warmup") { Description = "Seconds of traffic before measuring starts.", DefaultValueFactory = _ => 2 };
 
+    public Option<int> WarmupSessions { get; } = new("--warmup-sessions")
+    {
+        Description = "Connect: sessions of other users logged in and closed before the measured logins, so the RSS baseline and login figures are a warm server's (0 = none; the cold baseline is reported too).",
+        DefaultValueFactory = _ => 0,
+    };
+
     public Option<double> Drain { get; } = new("--drain") { Description = "Seconds to wait after the run for outstanding acks and deliveries.", DefaultValueFactory = _ => 15 };
 
     public Option<string?> SourceAddresses { get; } = new("--source-addresses") { Description = "Comma-separated 127.0.0.x addresses to spread client sockets over." };
@@ -72,8 +78,13 @@ internal sealed class ScenarioOptions
 
     public Option<string?> Label { get; } = new("--label") { Description = "A name for the run, copied into the JSON line (scripts group runs by it)." };
 
-    public void AddTo(Command command, bool chat, bool churn, bool group = false)
+    public void AddTo(Command command, bool chat, bool churn, bool group = false, bool connect = false)
     {
+        if (connect)
+        {
+            Add(command, WarmupSessions);
+        }
+
         if (group)
         {
             Add(command, Members);
@@ -145,6 +156,7 @@ internal sealed class ScenarioOptions
         AckDelayMs = Math.Max(0, Get(result, AckDelay, _defaults.AckDelayMs)),
         OpenConversations = Get(result, OpenConversations, _defaults.OpenConversations),
         Warmup = TimeSpan.FromSeconds(Math.Max(0, Get(result, Warmup, _defaults.Warmup.TotalSeconds))),
+        WarmupSessions = Math.Max(0, Get(result, WarmupSessions, _defaults.WarmupSessions)),
         Drain = TimeSpan.FromSeconds(Math.Max(0, Get(result, Drain, _defaults.Drain.TotalSeconds))),
         SourceAddresses = LoopbackGuard.ParseSources(result.GetValue(SourceAddresses)),
         ServerPid = result.GetValue(Pid),

@@ -108,6 +108,7 @@ internal static class BenchmarkMarkdown
             yield return ("sessions dropped while held", r => r.Dropped, 0);
             yield return ("server RSS (MiB)", r => r.ServerRssMiB, 1);
             yield return ("server RSS per session (KiB)", r => r.RssPerSessionKiB, 2);
+            yield return ("server RSS per session from the cold start (KiB)", r => r.RssPerSessionColdKiB, 2);
             yield return ("server CPU per login (µs)", r => r.ServerCpuMicrosPerUnit, 0);
         }
         else

@@ -113,12 +113,13 @@ internal static class ReportTable
 
         if (r.ServerRssMiB is { } rss)
         {
-            yield return ("server RSS (MiB)", F(rss, 1) + (r.ServerRssBaselineMiB is { } b ? $" (before: {b:F1})" : ""));
+            yield return ("server RSS (MiB)", F(rss, 1) + (r.ServerRssBaselineMiB is { } b ? $" (before: {b:F1})" : "")
+                + (r.ServerRssColdBaselineMiB is { } cold ? $" (before the {r.WarmupSessions:N0} warm-up sessions: {cold:F1})" : ""));
         }
 
         if (r.RssPerSessionKiB is { } perSession)
         {
-            yield return ("server RSS per session (KiB)", F(perSession, 2));
+            yield return ("server RSS per session (KiB)", F(perSession, 2) + (r.RssPerSessionColdKiB is { } cold ? $" (from the cold start: {cold:F2})" : ""));
         }
 
         if (r.LoadAverage is { } load)

@@ -142,6 +142,15 @@ internal sealed class RunReport
 
     public double? ServerRssBaselineMiB { get; set; }
 
+    /// <summary>Connect with --warmup-sessions: sessions logged in and closed before the baseline.</summary>
+    public int? WarmupSessions { get; set; }
+
+    /// <summary>Connect with --warmup-sessions: the server's RSS before the warm-up (the process as started).</summary>
+    public double? ServerRssColdBaselineMiB { get; set; }
+
+    /// <summary>Connect with --warmup-sessions: RSS growth from the cold baseline per measured session (warm-up included).</summary>
+    public double? RssPerSessionColdKiB { get; set; }
+
     public double? RssPerSessionKiB { get; set; }
 
     /// <summary>The machine's 1-minute load average when the run ended: above ~2 on this 2-core machine, other work competed with the run.</summary>
