@@ -8,7 +8,7 @@ namespace ImOrleans.EdgeGateway;
 /// An edge's instruments, under the meter <c>ImOrleans.Edge</c> (scraped at <c>GET /metrics</c> on the edge's or the
 /// silo's HTTP port; live with <c>dotnet-counters monitor -p PID --counters ImOrleans.Edge</c>): open connections and
 /// logged-in sessions, logins by result, requests by command and how long the server took to answer them, pushes,
-/// and connections the edge closed itself, by reason. Per process: a process hosting several edges (tests) reports
+/// session renewals by result, and connections the edge closed itself, by reason. Per process: a process hosting several edges (tests) reports
 /// their sum.
 /// </summary>
 internal static class EdgeMetrics
@@ -35,6 +35,10 @@ internal static class EdgeMetrics
     private static readonly Counter<long> Closes = Meter.CreateCounter<long>(
         "imorleans.edge.closes", "{connection}", "Connections the edge closed itself, by reason: slow_consumer, idle, handshake_timeout, kicked.");
 
+    private static readonly Counter<long> Renewals = Meter.CreateCounter<long>(
+        "imorleans.edge.session_renewals", "{renewal}",
+        "Session registrations renewed with the user grain, by result: ok, registered_again (the grain had lost the session), failed (retried with back-off).");
+
     /// <summary>The command names as tags, made once: a request is counted on the message path.</summary>
     private static readonly Dictionary<CommandCode, KeyValuePair<string, object?>> CommandTags =
         Enum.GetValues<CommandCode>().ToDictionary(c => c, c => new KeyValuePair<string, object?>("command", c.ToString()));
@@ -59,6 +63,8 @@ internal static class EdgeMetrics
     }
 
     public static void Pushed() => Pushes.Add(1);
+
+    public static void Renewed(string result) => Renewals.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public static void Closed(string reason) => Closes.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -313,11 +313,16 @@ internal sealed partial class EdgeSession
     {
         try
         {
-            if (!await _user!.RenewSession(_info!.SessionId, _observerReference!))
+            if (await _user!.RenewSession(_info!.SessionId, _observerReference!))
+            {
+                EdgeMetrics.Renewed("ok");
+            }
+            else
             {
                 // The user grain lost this session (its silo died, or it was deactivated) and pushed nothing to it
                 // since: whatever was stored meanwhile reaches the client only if it syncs, so it is told to, now.
                 await _user.Connect(_info, _observerReference!);
+                EdgeMetrics.Renewed("registered_again");
                 Log.RegisteredAgain(_logger, ConnectionId, _userId);
                 EnqueuePush(CommandCode.Resync, new ResyncNotice { Reason = "the session was registered again; pushes may have been missed" });
             }
@@ -329,6 +334,7 @@ internal sealed partial class EdgeSession
         catch (Exception ex)
         {
             Log.RenewFailed(_logger, ex, ConnectionId, _userId);
+            EdgeMetrics.Renewed("failed");
             _renewFailures = Math.Min(_renewFailures + 1, 16);
             var backoff = Math.Min(Math.Pow(2, _renewFailures), _options.SessionRenewInterval.TotalSeconds) * (0.8 + (0.4 * Random.Shared.NextDouble()));
             Volatile.Write(ref _renewNotBefore, _time.GetTimestamp() + (long)(backoff * _time.TimestampFrequency));

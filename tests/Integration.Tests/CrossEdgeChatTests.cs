@@ -36,38 +36,22 @@ public sealed class CrossEdgeChatTests(ITestOutputHelper output)
 
         // Edge 1 holds two connections, edge 2 one: once both have reported, navigation lists edge 2 first.
         List<ProcessCluster.NavigationEntry>? navigation = null;
-        await WaitUntilAsync(async () => (navigation = await cluster.NavigationAsync()) is [{ Connections: 1 }, { Connections: 2 }], "edges report their load");
+        await Deadlines.WaitUntilAsync(async () => (navigation = await cluster.NavigationAsync()) is [{ Connections: 1 }, { Connections: 2 }], "edges report their load");
         output.WriteLine(string.Join(", ", navigation!.Select(e => $"{e.Id} {e.Address} {e.Connections}")));
         Assert.Equal([edge2.Address, edge1.Address], navigation!.Select(e => e.Address));
 
         await using var dave = await ClusterUser.ConnectAsync(cluster, "x-dave");
-        await WaitUntilAsync(async () => await cluster.NavigationAsync() is [{ Connections: 2 }, { Connections: 2 }], "dave is counted on edge 2");
+        await Deadlines.WaitUntilAsync(async () => await cluster.NavigationAsync() is [{ Connections: 2 }, { Connections: 2 }], "dave is counted on edge 2");
 
         // Each edge process serves its own metrics: its sessions, logins, requests and pushes.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         foreach (var edge in new[] { edge1, edge2 })
         {
             string metrics = "";
-            await WaitUntilAsync(async () => PrometheusText.Sample(metrics = await http.GetStringAsync(edge.MetricsUrl), "imorleans_edge_sessions") == 2, $"{edge.Address} reports its two sessions");
+            await Deadlines.WaitUntilAsync(async () => PrometheusText.Sample(metrics = await http.GetStringAsync(edge.MetricsUrl), "imorleans_edge_sessions") == 2, $"{edge.Address} reports its two sessions");
             Assert.True(PrometheusText.Sample(metrics, "imorleans_edge_logins_total", "result=\"ok\"") >= 2, metrics);
             Assert.True(PrometheusText.Sample(metrics, "imorleans_edge_request_duration_milliseconds_count", "command=\"SendMessage\"") >= 1, metrics);
             Assert.True(PrometheusText.Sample(metrics, "imorleans_edge_pushes_total") >= 1, metrics);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        using var deadline = new CancellationTokenSource(Deadlines.Short);
-        while (!await condition())
-        {
-            try
-            {
-                await Task.Delay(200, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"timed out waiting until {what}");
-            }
         }
     }
 }

@@ -48,4 +48,49 @@ public sealed class SlowClusterTests(ITestOutputHelper output)
         Assert.DoesNotContain("reason=\"handshake_timeout\"", metrics);
         Assert.Contains("result=\"ok\"", metrics);
     }
+
+    [IntegrationFact]
+    public async Task Renewals_that_fail_while_the_silo_is_stopped_back_off_and_the_session_survives_the_outage()
+    {
+        // Renew every 4 s and give a grain call half a second. Without the back-off a failed renewal is tried again
+        // at the next sweep (every 100 ms), about once a second while the silo is stopped; with it, 1.6-2.4 s after
+        // the first failure and 3.2-4.8 s after each later one (2, 4, 8 s ... capped at the renew interval, with a
+        // fifth of jitter either way): at most four failures fit in the outage.
+        await using var cluster = await ProcessCluster.StartAsync(silos: 1, edges: 1, edgeSettings: new Dictionary<string, string>
+        {
+            ["Edge:SessionRenewInterval"] = "00:00:04",
+            ["Edge:SweepInterval"] = "00:00:00.100",
+            ["Cluster:ResponseTimeout"] = "00:00:00.500",
+        });
+        var (silo, edge) = (cluster.Silos[0].Process, cluster.Edges[0]);
+        await using var user = await ClusterUser.ConnectAsync(cluster, "slow-renewer", edge.Endpoint);
+        var failedBefore = FailedRenewals(await Http.GetStringAsync(edge.MetricsUrl));
+
+        silo.Pause();
+        try
+        {
+            await Task.Delay(Outage);
+        }
+        finally
+        {
+            silo.Resume();
+        }
+
+        var failed = FailedRenewals(await Http.GetStringAsync(edge.MetricsUrl)) - failedBefore;
+        Console.WriteLine($"renewals failed in {Outage.TotalSeconds} s: {failed}");
+        Assert.True(failed >= 1, $"{failed} renewals failed while the silo was stopped: the session did not renew, or not again");
+        Assert.True(failed <= 5, $"{failed} renewals failed in {Outage.TotalSeconds} s: they did not back off");
+
+        // Once the silo answers again the session renews, and the client never lost its connection.
+        await Deadlines.WaitUntilAsync(async () =>
+            PrometheusText.Sample(await Http.GetStringAsync(edge.MetricsUrl), "imorleans_edge_session_renewals_total", "result=\"ok\"") >= 1,
+            "a renewal succeeds after the outage");
+        Assert.Equal(ImClientState.Connected, user.Client.State);
+        Assert.DoesNotContain(ImClientState.Reconnecting, user.States);
+    }
+
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(12);
+
+    private static double FailedRenewals(string metrics) =>
+        Math.Max(0, PrometheusText.Sample(metrics, "imorleans_edge_session_renewals_total", "result=\"failed\""));
 }

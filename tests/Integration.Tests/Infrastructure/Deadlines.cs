@@ -12,4 +12,21 @@ internal static class Deadlines
     public static Task WithDeadline(this Task task, TimeSpan? deadline = null) => task.WaitAsync(deadline ?? Short);
 
     public static Task<T> WithDeadline<T>(this Task<T> task, TimeSpan? deadline = null) => task.WaitAsync(deadline ?? Short);
+
+    /// <summary>Polls <paramref name="condition"/> every 200 ms until it holds; fails the test after <see cref="Short"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        using var deadline = new CancellationTokenSource(Short);
+        while (!await condition())
+        {
+            try
+            {
+                await Task.Delay(200, deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"timed out waiting until {what}");
+            }
+        }
+    }
 }
