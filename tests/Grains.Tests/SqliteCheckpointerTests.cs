@@ -41,7 +41,11 @@ public sealed class SqliteCheckpointerTests(ITestOutputHelper output) : IAsyncLi
     {
         // 256 senders that never stop, over 2,000 conversations: the writer is never idle when a background checkpoint
         // ends, and each commit touches hundreds of distinct pages (about 200 MB of log if it never started over).
+        // The log can start over once per checkpoint (every 100 ms here), so the run lasts at least 20 of them: on a
+        // fast machine 30,000 appends took half a second, too few checkpoints for the count below.
         const int senders = 256, conversations = 2_000, total = 30_000;
+        var shortestRun = TimeSpan.FromSeconds(2);
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await _store.AppendAsync(Message("s:warm:up", 1)).WithDeadline();
         var startedOver = LogResets();
         var largestLog = 0L;
@@ -52,7 +56,7 @@ public sealed class SqliteCheckpointerTests(ITestOutputHelper output) : IAsyncLi
         await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
         {
             await Task.Yield();
-            while (Interlocked.Increment(ref next) <= total)
+            while (Interlocked.Increment(ref next) <= total || started.Elapsed < shortestRun)
             {
                 deadline.Token.ThrowIfCancellationRequested();
                 var conversation = Random.Shared.Next(conversations);
@@ -62,8 +66,9 @@ public sealed class SqliteCheckpointerTests(ITestOutputHelper output) : IAsyncLi
         }));
 
         var resets = LogResets() - startedOver;
-        output.WriteLine($"{total} appends; the log started over {resets} times; largest log {largestLog / 1024 / 1024} MiB");
-        Assert.True(resets >= 8, $"the log started over only {resets} times during {total} appends");
+        var appends = Volatile.Read(ref next) - senders;
+        output.WriteLine($"{appends} appends in {started.Elapsed.TotalSeconds:F1} s; the log started over {resets} times; largest log {largestLog / 1024 / 1024} MiB");
+        Assert.True(resets >= 8, $"the log started over only {resets} times during {appends} appends in {started.Elapsed.TotalSeconds:F1} s");
         Assert.True(largestLog <= SqliteDataSource.JournalSizeLimitBytes, $"the log reached {largestLog / 1024 / 1024} MiB");
 
         // Nothing was lost by starting over: every conversation has every seq it was given.
