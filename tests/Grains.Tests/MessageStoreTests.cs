@@ -127,6 +127,28 @@ public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Appends_queued_behind_a_failed_one_of_their_chain_are_not_stored_so_no_seq_is_skipped()
+    {
+        var chain = AppendChains.Next();
+        await _store.AppendAsync(Message("s:a:b", 1), chain).WithDeadline();
+        var broken = _store.AppendAsync(Message("s:a:b", 2) with { ClientMsgId = null! }, chain);
+        await Assert.ThrowsAsync<SqliteException>(() => broken.WithDeadline());
+
+        // Queued after the failed batch, as an overlapping send that had not yet seen the failure would be.
+        await Assert.ThrowsAsync<BrokenChainException>(() => _store.AppendAsync(Message("s:a:b", 3), chain).WithDeadline());
+        await _store.AppendAsync(Message("s:other:c", 1), AppendChains.Next()).WithDeadline();
+        Assert.Equal(1, await _store.GetMaxSeqAsync("s:a:b").WithDeadline());
+
+        // The owner counts on from the newest stored seq in a new chain.
+        var next = AppendChains.Next();
+        await _store.AppendAsync(Message("s:a:b", 2), next).WithDeadline();
+        await _store.AppendAsync(Message("s:a:b", 3), next).WithDeadline();
+        var all = await _store.ReadRangeAsync("s:a:b", 1, 100, 100).WithDeadline();
+        Assert.Equal([1L, 2L, 3L], all.Select(m => m.Seq));
+        Assert.Equal(1, await _store.GetMaxSeqAsync("s:other:c").WithDeadline());
+    }
+
+    [Fact]
     public async Task Receipts_keep_the_highest_delivered_and_read_seq()
     {
         await _store.SaveReceiptAsync("s:a:b", "b", 5, 3).WithDeadline();

@@ -10,11 +10,32 @@ namespace ImOrleans.Grains;
 /// by client message id (R16), stores each message under the next seq before anything acks it (R15), reads history
 /// and revokes. Store failures become <see cref="RequestRejectedException"/>s the client can act on. Owned by one grain
 /// activation and used only from its turns.
+/// <para>
+/// Appends may overlap (a group grain lets its sends interleave, so that one group is not limited to one send per
+/// commit round trip): each is queued to the store at once under the next seq, and their results are taken in seq
+/// order, so the counter, the last message and the caller's pushes only ever move forward without a hole. All
+/// appends of the log belong to one append chain of the store; when one fails, the store fails the chain's later
+/// ones too, and the log starts a new chain from the newest stored seq, so a failure can never leave a gap.
+/// </para>
+/// Pass <c>appendsOverlap</c> when the owner lets appends overlap (its turns interleave); without it, the bookkeeping
+/// for that is skipped.
 /// </summary>
-internal sealed partial class MessageLog(string conversationId, IMessageStore store, TimeProvider time, int recentSendCapacity, ILogger logger, Action onStaleCounter)
+internal sealed partial class MessageLog(string conversationId, IMessageStore store, TimeProvider time, int recentSendCapacity, ILogger logger, Action onStaleCounter, bool appendsOverlap = false)
 {
     private readonly RecentSends _recent = new(recentSendCapacity);
     private StoredMessage? _last;
+
+    /// <summary>The store's append chain of this log's appends from now on (see <see cref="IMessageStore.AppendAsync"/>).</summary>
+    private long _chain = AppendChains.Next();
+
+    /// <summary>The highest seq handed to an append, stored or still in flight; <see cref="MaxSeq"/> when none is in flight.</summary>
+    private long _assigned;
+
+    /// <summary>Completes when the newest append in flight has been taken in (stored or failed); the next one waits for it.</summary>
+    private Task _newestTakenIn = Task.CompletedTask;
+
+    /// <summary>Sends in flight by client message id (<see cref="RecentSends.KeyOf"/>): a resend waits for its original.</summary>
+    private readonly Dictionary<long, (StoredMessage Message, Task<bool> Stored)> _inFlight = [];
 
     public string ConversationId { get; } = conversationId;
 
@@ -30,12 +51,22 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
 
     public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async Task LoadAsync() => MaxSeq = await store.GetMaxSeqAsync(ConversationId);
+    public async Task LoadAsync() => _assigned = MaxSeq = await store.GetMaxSeqAsync(ConversationId);
 
     /// <summary>The stored message of an earlier send with this client message id by this sender, if any.</summary>
     public async Task<StoredMessage?> FindEarlierSendAsync(string senderId, OutgoingMessage message)
     {
         var key = RecentSends.KeyOf(senderId, message.ClientMsgId);
+        while (_inFlight.TryGetValue(key, out var flight) && flight.Message.SenderId == senderId && flight.Message.ClientMsgId == message.ClientMsgId)
+        {
+            // The original is still being stored: answer as it is answered. If it fails, it leaves the table and
+            // this send is stored in its place (or waits for another copy that got there first).
+            if (await flight.Stored)
+            {
+                return flight.Message;
+            }
+        }
+
         for (var i = _recent.IndexOf(key); i >= 0; i = _recent.IndexOf(key, i + 1))
         {
             // Almost always the newest message (a quick resend), which is in memory; otherwise one read by seq.
@@ -68,11 +99,14 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
         }
     }
 
-    /// <summary>The message the next append would store: the next seq, stamped now.</summary>
+    /// <summary>
+    /// The message the next append would store: the next seq, stamped now. Append it before the turn awaits anything,
+    /// or another turn's message may take the same seq.
+    /// </summary>
     public StoredMessage Next(string senderId, MessageType type, string content, IReadOnlyList<AttachmentInfo> attachments, string clientMsgId, long clientTimeMs) => new()
     {
         ConversationId = ConversationId,
-        Seq = MaxSeq + 1,
+        Seq = _assigned + 1,
         ClientMsgId = clientMsgId,
         SenderId = senderId,
         Type = type,
@@ -86,19 +120,16 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     public StoredMessage Next(string senderId, OutgoingMessage message) =>
         Next(senderId, message.Type, message.Content ?? "", message.Attachments ?? [], message.ClientMsgId, message.ClientTimeMs);
 
-    /// <summary>Durably stores <paramref name="message"/> (made by <see cref="Next(string, OutgoingMessage)"/>) and only then advances the counter.</summary>
-    public async Task AppendAsync(StoredMessage message)
-    {
-        await WriteAsync(message, () => store.AppendAsync(message));
-        Advance(message);
-    }
+    /// <summary>
+    /// Durably stores <paramref name="message"/> (made by <see cref="Next(string, OutgoingMessage)"/>) and only then
+    /// advances the counter. Completes after every earlier append of this log has completed.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="onStored">Runs once it is stored, in seq order with the other appends' (where the caller pushes it).</param>
+    public Task AppendAsync(StoredMessage message, Action<StoredMessage>? onStored = null) => AppendInOrderAsync(message, 0, onStored);
 
     /// <summary>Marks <paramref name="target"/> revoked and stores <paramref name="revoke"/> (a REVOKE message at the next seq) in one transaction.</summary>
-    public async Task AppendRevokeAsync(StoredMessage target, StoredMessage revoke)
-    {
-        await WriteAsync(revoke, () => store.AppendRevokeAsync(target.Seq, revoke));
-        Advance(revoke);
-    }
+    public Task AppendRevokeAsync(StoredMessage target, StoredMessage revoke) => AppendInOrderAsync(revoke, target.Seq, null);
 
     /// <summary>The newest stored message, or null when there is none. Safe to call from an interleaving turn.</summary>
     public async Task<StoredMessage?> GetLastAsync()
@@ -186,25 +217,89 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
         }
     }
 
-    private async Task WriteAsync(StoredMessage message, Func<Task> write)
+    /// <summary>
+    /// Queues the write of <paramref name="message"/> now (in seq order) and takes its result in after every earlier
+    /// append's, <paramref name="onStored"/> included. <paramref name="revokedSeq"/>: for a REVOKE message, the seq it
+    /// revokes, marked in the same transaction; 0 otherwise.
+    /// </summary>
+    private async Task AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage>? onStored)
     {
+        _assigned = message.Seq;
+        var chain = _chain;
+        var earlier = _newestTakenIn;
+        TaskCompletionSource<bool>? takenIn = null;
+        var tracked = appendsOverlap && message.ClientMsgId.Length > 0;
+        var key = tracked ? RecentSends.KeyOf(message.SenderId, message.ClientMsgId) : 0;
+        if (appendsOverlap)
+        {
+            takenIn = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _newestTakenIn = takenIn.Task;
+            if (tracked)
+            {
+                _inFlight[key] = (message, takenIn.Task);
+            }
+        }
+
+        var stored = false;
         try
         {
-            await write();
+            Exception? failure = null;
+            try
+            {
+                await (revokedSeq > 0 ? store.AppendRevokeAsync(revokedSeq, message, chain) : store.AppendAsync(message, chain));
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+
+            await earlier;
+            if (failure is null)
+            {
+                Advance(message);
+                stored = true;
+                onStored?.Invoke(message);
+                return;
+            }
+
+            throw Rejected(failure, message, chain);
         }
-        catch (SeqTakenException ex)
+        finally
+        {
+            if (tracked && _inFlight.TryGetValue(key, out var flight) && flight.Stored == takenIn!.Task)
+            {
+                _inFlight.Remove(key);
+            }
+
+            takenIn?.SetResult(stored);
+        }
+    }
+
+    private RequestRejectedException Rejected(Exception failure, StoredMessage message, long chain)
+    {
+        if (failure is SeqTakenException)
         {
             // Another activation stored this seq: this one's counter is stale. Let a fresh
             // activation reload it from the store; the client's resend then gets the next seq.
-            LogSeqTaken(logger, ex, ConversationId, message.Seq);
+            LogSeqTaken(logger, failure, ConversationId, message.Seq);
             onStaleCounter();
-            throw new RequestRejectedException(ErrorCode.Unavailable, "The message was not stored; resend it.");
+            return new RequestRejectedException(ErrorCode.Unavailable, "The message was not stored; resend it.");
         }
-        catch (Exception ex)
+
+        if (chain == _chain)
         {
-            LogStoreFailed(logger, ex, ConversationId);
-            throw new RequestRejectedException(ErrorCode.Unavailable, "The message was not stored; resend it.");
+            // The first failure of this chain: the store fails the chain's later appends, so count on from the newest
+            // stored message (every earlier append has been taken in) in a new chain.
+            _chain = AppendChains.Next();
+            _assigned = MaxSeq;
         }
+
+        if (failure is not BrokenChainException)
+        {
+            LogStoreFailed(logger, failure, ConversationId);
+        }
+
+        return new RequestRejectedException(ErrorCode.Unavailable, "The message was not stored; resend it.");
     }
 
     [LoggerMessage(300, LogLevel.Warning, "Message store call failed for conversation {ConversationId}")]

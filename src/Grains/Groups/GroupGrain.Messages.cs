@@ -21,9 +21,10 @@ internal sealed partial class GroupGrain
             return new SendResult { Seq = earlier.Seq, ServerTimeMs = earlier.ServerTimeMs, Duplicate = true };
         }
 
+        // Sends overlap (see SendGate): the push goes out in seq order with the other sends' pushes.
         var stored = _log.Next(senderId, message);
-        await _log.AppendAsync(stored);
-        PushSoon(stored, message.OriginSessionId);
+        var origin = message.OriginSessionId;
+        await _log.AppendAsync(stored, m => PushSoon(m, origin));
         return new SendResult { Seq = stored.Seq, ServerTimeMs = stored.ServerTimeMs };
     }
 

@@ -13,7 +13,8 @@ namespace ImOrleans.Grains;
 /// A group (R13): its settings and members (GroupGrain.Membership.cs), its conversation's seq counter and history
 /// (GroupGrain.Messages.cs), who of its members is online (GroupGrain.Presence.cs) and its receipts
 /// (GroupGrain.Receipts.cs). One grain owns members and seqs so that a member's init seq is fixed in the same turn
-/// as the seqs around it. Not reentrant; reads and receipts (which touch neither members nor seqs) interleave.
+/// as the seqs around it. Reads and receipts (which touch neither members nor seqs) interleave; so do sends, with
+/// each other only: the <see cref="SendGate"/> runs every other change alone.
 /// </summary>
 [GrainType("group")]
 [MayInterleave(nameof(MayInterleave))]
@@ -24,15 +25,21 @@ internal sealed partial class GroupGrain(
     IOptions<ConversationOptions> conversationOptions,
     IOptions<GroupOptions> groupOptions,
     IOptions<MessagingOptions> messaging,
-    ILogger<GroupGrain> logger) : Grain, IGroupGrain
+    ILogger<GroupGrain> logger) : Grain, IGroupGrain, IIncomingGrainCallFilter
 {
     private const int DefaultPageSize = 20;
     private const int MaxPageSize = 100;
     private const int MaxNameLength = 100;
     private const int MaxAvatarLength = 2048;
 
-    private static readonly HashSet<string> Interleaving =
+    /// <summary>Calls that neither change members nor take seqs: they run beside anything.</summary>
+    private static readonly HashSet<string> ReadsAndReceipts =
         [nameof(Pull), nameof(GetInfo), nameof(GetMembers), nameof(GetReadCount), nameof(AckDelivered), nameof(OnDelivered), nameof(OnRead)];
+
+    /// <summary>Presence calls are [AlwaysInterleave] already: they only add to or take from the online set.</summary>
+    private static readonly HashSet<string> Presence = [nameof(MemberOnline), nameof(KeepOnline), nameof(MemberOffline)];
+
+    private readonly SendGate _gate = new();
 
     private readonly GroupOptions _options = groupOptions.Value;
     private MessageLog _log = null!;
@@ -44,13 +51,47 @@ internal sealed partial class GroupGrain(
 
     private GroupState Group => state.State;
 
-    public static bool MayInterleave(IInvokable request) => Interleaving.Contains(request.GetMethodName());
+    public static bool MayInterleave(IInvokable request) => request.GetMethodName() is var name && (name == nameof(Send) || ReadsAndReceipts.Contains(name));
+
+    /// <summary>Sends overlap each other; every other call that changes the group waits for them and runs alone.</summary>
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        var name = context.MethodName;
+        if (ReadsAndReceipts.Contains(name) || Presence.Contains(name))
+        {
+            await context.Invoke();
+        }
+        else if (name == nameof(Send))
+        {
+            await _gate.EnterSendAsync();
+            try
+            {
+                await context.Invoke();
+            }
+            finally
+            {
+                _gate.ExitSend();
+            }
+        }
+        else
+        {
+            await _gate.EnterChangeAsync();
+            try
+            {
+                await context.Invoke();
+            }
+            finally
+            {
+                _gate.ExitChange();
+            }
+        }
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _id = this.GetPrimaryKeyString();
         Identifiers.TryParseGroup(_id, out _groupId);
-        _log = new MessageLog(_id, store, time, conversationOptions.Value.RecentSendCapacity, logger, DeactivateOnIdle);
+        _log = new MessageLog(_id, store, time, conversationOptions.Value.RecentSendCapacity, logger, DeactivateOnIdle, appendsOverlap: true);
         _delivered = new DeliveredReceipts(this, _id, store, logger);
         if (Group.Created)
         {

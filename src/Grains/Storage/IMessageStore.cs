@@ -12,7 +12,14 @@ public interface IMessageStore
     /// Stores the message under its (conversation, seq). The task completes once the row is durably
     /// committed; it faults if the batch failed or if the seq is already taken.
     /// </summary>
-    Task AppendAsync(StoredMessage message);
+    /// <param name="message">The message, under the seq its owner assigned.</param>
+    /// <param name="chain">
+    /// The append chain it belongs to (<see cref="AppendChains"/>), or 0 for none. Once an append of a chain fails with
+    /// its batch, every later append of that chain fails too without being written, so that appends queued one after
+    /// another without waiting (seq n+1 before n is durable) can never leave a gap at n. An owner starts a new chain
+    /// after a failure.
+    /// </param>
+    Task AppendAsync(StoredMessage message, long chain = 0);
 
     /// <summary>
     /// Completes once every database write this process made before the call is durable. Grain state on SQLite is
@@ -39,7 +46,7 @@ public interface IMessageStore
     /// Marks the message at <paramref name="revokedSeq"/> revoked (status 2, content and attachments cleared) and
     /// appends <paramref name="revokeMessage"/>, in one transaction. Faults like <see cref="AppendAsync"/>.
     /// </summary>
-    Task AppendRevokeAsync(long revokedSeq, StoredMessage revokeMessage);
+    Task AppendRevokeAsync(long revokedSeq, StoredMessage revokeMessage, long chain = 0);
 
     /// <summary>Hides messages of a conversation from one user's view (delete for me, R19). Durable when the task completes.</summary>
     Task HideAsync(string userId, string conversationId, IReadOnlyList<long> seqs);

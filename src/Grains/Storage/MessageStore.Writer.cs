@@ -108,6 +108,12 @@ internal sealed partial class MessageStore
                 batch.Add(write);
             }
 
+            FailAppendsOfBrokenChains(batch);
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
             var started = Stopwatch.GetTimestamp();
             try
             {
@@ -130,6 +136,7 @@ internal sealed partial class MessageStore
             {
                 // Nothing of the batch is committed: every waiter fails and its sender retries.
                 LogBatchFailed(ex, batch.Count);
+                RememberBrokenChains(batch);
                 CloseWriterAsync().GetAwaiter().GetResult();
                 foreach (var write in batch)
                 {
@@ -144,6 +151,60 @@ internal sealed partial class MessageStore
 
         CloseWriterAsync().GetAwaiter().GetResult();
         LogWriterStopped();
+    }
+
+    /// <summary>
+    /// Append chains with a failed append, and when it failed (<see cref="Environment.TickCount64"/>). Their later
+    /// appends are already queued, or will be by turns that have not yet seen the failure; none of them may be written.
+    /// </summary>
+    private readonly Dictionary<long, long> _brokenChains = [];
+
+    /// <summary>How long a broken chain is remembered: far longer than any append of it can take to be queued.</summary>
+    private const long BrokenChainMemoryMs = 10 * 60 * 1000;
+
+    private void RememberBrokenChains(List<PendingWrite> batch)
+    {
+        var now = Environment.TickCount64;
+        foreach (var (chain, brokenAt) in _brokenChains)
+        {
+            if (now - brokenAt > BrokenChainMemoryMs)
+            {
+                _brokenChains.Remove(chain);
+            }
+        }
+
+        foreach (var write in batch)
+        {
+            if (write.Chain != 0)
+            {
+                _brokenChains[write.Chain] = now;
+            }
+        }
+    }
+
+    /// <summary>Fails, without writing them, the appends of chains that broke in an earlier batch, and takes them out of the batch.</summary>
+    private void FailAppendsOfBrokenChains(List<PendingWrite> batch)
+    {
+        if (_brokenChains.Count == 0)
+        {
+            return;
+        }
+
+        var kept = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var write = batch[i];
+            if (write.Chain != 0 && _brokenChains.ContainsKey(write.Chain))
+            {
+                write.TrySetException(new BrokenChainException(write.Message!.ConversationId, write.Message.Seq));
+            }
+            else
+            {
+                batch[kept++] = write;
+            }
+        }
+
+        batch.RemoveRange(kept, batch.Count - kept);
     }
 
     private static void RecordWriteDurations(List<PendingWrite> batch)

@@ -46,13 +46,13 @@ internal sealed partial class MessageStore : IMessageStore
         });
     }
 
-    public Task AppendAsync(StoredMessage message) => EnqueueAsync(PendingWrite.ForAppend(message));
+    public Task AppendAsync(StoredMessage message, long chain = 0) => EnqueueAsync(PendingWrite.ForAppend(message, chain));
 
     public Task MakeDurableAsync() =>
         _dataSource is SqliteDataSource ? EnqueueAsync(PendingWrite.ForBarrier()) : Task.CompletedTask;
 
-    public Task AppendRevokeAsync(long revokedSeq, StoredMessage revokeMessage) =>
-        EnqueueAsync(PendingWrite.ForRevoke(revokedSeq, revokeMessage));
+    public Task AppendRevokeAsync(long revokedSeq, StoredMessage revokeMessage, long chain = 0) =>
+        EnqueueAsync(PendingWrite.ForRevoke(revokedSeq, revokeMessage, chain));
 
     public Task HideAsync(string userId, string conversationId, IReadOnlyList<long> seqs) =>
         seqs.Count == 0 ? Task.CompletedTask : EnqueueAsync(PendingWrite.ForHide(userId, conversationId, seqs));

@@ -28,7 +28,10 @@ internal sealed class PendingWrite : TaskCompletionSource
 
     public IReadOnlyList<long> HiddenSeqs { get; private init; } = [];
 
-    public static PendingWrite ForAppend(StoredMessage message) => new() { Message = message };
+    /// <summary>For an append or a revoke: the append chain of <see cref="Message"/> (see <see cref="IMessageStore.AppendAsync"/>), 0 for none.</summary>
+    public long Chain { get; private init; }
+
+    public static PendingWrite ForAppend(StoredMessage message, long chain) => new() { Message = message, Chain = chain };
 
     /// <summary>Writes nothing of its own; completes when a commit (with its fsync) has followed it.</summary>
     public static PendingWrite ForBarrier() => new() { IsBarrier = true };
@@ -37,8 +40,8 @@ internal sealed class PendingWrite : TaskCompletionSource
 
     public static PendingWrite ForReceipt(Receipt receipt) => new() { Receipt = receipt };
 
-    public static PendingWrite ForRevoke(long revokedSeq, StoredMessage revokeMessage) =>
-        new() { Message = revokeMessage, RevokedSeq = revokedSeq };
+    public static PendingWrite ForRevoke(long revokedSeq, StoredMessage revokeMessage, long chain) =>
+        new() { Message = revokeMessage, RevokedSeq = revokedSeq, Chain = chain };
 
     public static PendingWrite ForHide(string userId, string conversationId, IReadOnlyList<long> seqs) =>
         new() { HiddenBy = userId, HiddenConversationId = conversationId, HiddenSeqs = seqs };
