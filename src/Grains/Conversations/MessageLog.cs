@@ -224,12 +224,12 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// </summary>
     private async Task AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage>? onStored)
     {
+        var tracked = appendsOverlap && message.ClientMsgId.Length > 0;
+        var key = tracked ? RecentSends.KeyOf(message.SenderId, message.ClientMsgId) : 0;
         _assigned = message.Seq;
         var chain = _chain;
         var earlier = _newestTakenIn;
         TaskCompletionSource<bool>? takenIn = null;
-        var tracked = appendsOverlap && message.ClientMsgId.Length > 0;
-        var key = tracked ? RecentSends.KeyOf(message.SenderId, message.ClientMsgId) : 0;
         if (appendsOverlap)
         {
             takenIn = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
