@@ -1,6 +1,5 @@
 using ImOrleans.Grains.Storage;
 using ImOrleans.Protocol.Messages;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ImOrleans.Grains.Tests;
@@ -13,28 +12,15 @@ public sealed class MessageLogTests : IAsyncLifetime
 {
     private const string ConversationId = "g:overlap";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "imorleans-log-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly SqliteStoreFolder _folder = new();
 
     /// <summary>Runs the test's turns one at a time, as the grain's scheduler does.</summary>
     private readonly TaskScheduler _turns = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
-    private SqliteDataSource _dataSource = null!;
     private MessageStore _store = null!;
 
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_folder);
-        _dataSource = new SqliteDataSource(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "store.db") }.ToString());
-        SqliteSchema.Apply(_dataSource);
-        _store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance);
-        await _store.StartAsync(CancellationToken.None);
-    }
+    public async Task InitializeAsync() => _store = await _folder.StartStoreAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _store.StopAsync(CancellationToken.None).WaitAsync(TestExtensions.Deadline);
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public Task DisposeAsync() => _folder.DeleteAsync(_store);
 
     [Fact]
     public async Task Sends_queued_behind_a_failed_batch_fail_too_and_the_next_send_takes_the_first_free_seq()

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using ImOrleans.Grains.Storage;
 using ImOrleans.Protocol.Messages;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace ImOrleans.Grains.Tests;
@@ -10,25 +9,16 @@ namespace ImOrleans.Grains.Tests;
 /// <summary>The SQLite message store on its own, without a silo.</summary>
 public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "imorleans-store-tests-" + Guid.NewGuid().ToString("N"));
-    private SqliteDataSource _dataSource = null!;
+    private readonly SqliteStoreFolder _folder = new();
     private MessageStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_folder);
-        _dataSource = new SqliteDataSource(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "store.db") }.ToString());
-        SqliteSchema.Apply(_dataSource);
-        SqliteSchema.Apply(_dataSource); // idempotent
+        SqliteSchema.Apply(_folder.DataSource); // idempotent: the folder applied it already
         _store = await StartStoreAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _store.StopAsync(CancellationToken.None).WaitAsync(TestExtensions.Deadline);
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public Task DisposeAsync() => _folder.DeleteAsync(_store);
 
     [Fact]
     public async Task Many_concurrent_appends_are_group_committed_and_all_readable()
@@ -184,7 +174,7 @@ public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
         await _store.MakeDurableAsync().WithDeadline();
         await _store.MakeDurableAsync().WithDeadline();
 
-        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var connection = await _folder.DataSource.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
         Assert.Equal(2L, Convert.ToInt64(await command.ExecuteScalarAsync()));
@@ -239,12 +229,7 @@ public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(30, await _store.GetMaxSeqAsync("s:a:b").WithDeadline());
     }
 
-    private async Task<MessageStore> StartStoreAsync()
-    {
-        var store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance);
-        await store.StartAsync(CancellationToken.None);
-        return store;
-    }
+    private Task<MessageStore> StartStoreAsync() => _folder.StartStoreAsync();
 
     private static StoredMessage Message(string conversationId, long seq) => new()
     {
