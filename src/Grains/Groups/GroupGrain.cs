@@ -54,33 +54,28 @@ internal sealed partial class GroupGrain(
     public static bool MayInterleave(IInvokable request) => request.GetMethodName() is var name && (name == nameof(Send) || ReadsAndReceipts.Contains(name));
 
     /// <summary>Sends overlap each other; every other call that changes the group waits for them and runs alone.</summary>
-    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
         var name = context.MethodName;
-        if (ReadsAndReceipts.Contains(name) || Presence.Contains(name))
+        return ReadsAndReceipts.Contains(name) || Presence.Contains(name)
+            ? context.Invoke()
+            : InvokeThroughGateAsync(context, isSend: name == nameof(Send));
+    }
+
+    private async Task InvokeThroughGateAsync(IIncomingGrainCallContext context, bool isSend)
+    {
+        await (isSend ? _gate.EnterSendAsync() : _gate.EnterChangeAsync());
+        try
         {
             await context.Invoke();
         }
-        else if (name == nameof(Send))
+        finally
         {
-            await _gate.EnterSendAsync();
-            try
-            {
-                await context.Invoke();
-            }
-            finally
+            if (isSend)
             {
                 _gate.ExitSend();
             }
-        }
-        else
-        {
-            await _gate.EnterChangeAsync();
-            try
-            {
-                await context.Invoke();
-            }
-            finally
+            else
             {
                 _gate.ExitChange();
             }
