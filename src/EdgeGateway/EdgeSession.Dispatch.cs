@@ -21,7 +21,7 @@ internal sealed partial class EdgeSession
     public EdgeSessionRegistry? Registry { get; init; }
 
     /// <summary>Handles one request. Returns false when the connection must stop reading.</summary>
-    private async ValueTask<bool> HandleFrameAsync(Frame frame, SendMessageRequest? parsedSend = null)
+    private async ValueTask<bool> HandleFrameAsync(Frame frame)
     {
         var header = frame.Header;
         if (header.RequestId == 0)
@@ -51,7 +51,7 @@ internal sealed partial class EdgeSession
                     var started = EdgeMetrics.RequestDurationEnabled ? Stopwatch.GetTimestamp() : 0;
                     try
                     {
-                        return await HandleRequestAsync(header, frame, parsedSend);
+                        return await HandleRequestAsync(header, frame);
                     }
                     finally
                     {
@@ -99,7 +99,7 @@ internal sealed partial class EdgeSession
         return true;
     }
 
-    private async ValueTask<bool> HandleRequestAsync(FrameHeader header, Frame frame, SendMessageRequest? parsedSend)
+    private async ValueTask<bool> HandleRequestAsync(FrameHeader header, Frame frame)
     {
         var body = frame.Body;
         IMessage response;
@@ -107,15 +107,10 @@ internal sealed partial class EdgeSession
         {
             case CommandCode.SendMessage:
             {
-                var request = parsedSend ?? SendMessageRequest.Parser.ParseFrom(body);
+                // Parsed sends take RunSendAsync; this one is handled in line or (pipelined) its body did not parse.
+                var request = SendMessageRequest.Parser.ParseFrom(body);
                 var result = await Conversation(request.ConversationId).Send(_userId, request.ToOutgoing(_info!.SessionId));
-                response = new SendMessageResponse
-                {
-                    ConversationId = request.ConversationId,
-                    Seq = result.Seq,
-                    ServerTimeMs = result.ServerTimeMs,
-                    Duplicate = result.Duplicate,
-                };
+                response = SendResponse(request, result);
                 break;
             }
 
@@ -181,6 +176,14 @@ internal sealed partial class EdgeSession
         Enqueue(OutboundFrame.Response(header.Command, header.RequestId, response));
         return true;
     }
+
+    private static SendMessageResponse SendResponse(SendMessageRequest request, SendResult result) => new()
+    {
+        ConversationId = request.ConversationId,
+        Seq = result.Seq,
+        ServerTimeMs = result.ServerTimeMs,
+        Duplicate = result.Duplicate,
+    };
 
     private async ValueTask<bool> LoginAsync(FrameHeader header, LoginRequest request)
     {

@@ -39,8 +39,8 @@ internal sealed partial class ConversationGrain
 
         var revoke = _log.RevokeOf(target, userId);
         await _log.AppendRevokeAsync(target, revoke);
-        await NotifyMembersAsync(MessageLog.Revoked(target), "");
-        await NotifyMembersAsync(revoke, "");
+        NotifyMembers(MessageLog.Revoked(target), "");
+        NotifyMembers(revoke, "");
         return new RevokeResult { RevokeSeq = revoke.Seq };
     }
 }

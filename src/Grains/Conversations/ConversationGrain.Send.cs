@@ -8,7 +8,9 @@ namespace ImOrleans.Grains;
 // the next seq, ack, then notify the members' user grains.
 internal sealed partial class ConversationGrain
 {
-    public async Task<SendResult> Send(string senderId, OutgoingMessage message)
+    // Not async itself: a send waits for its commit, and each async layer that waits in a grain costs its own
+    // continuation objects and a scheduled task when it resumes. A refusal thrown here reaches the caller the same way.
+    public Task<SendResult> Send(string senderId, OutgoingMessage message)
     {
         RequireMember(senderId);
         if (_isNotice)
@@ -22,7 +24,7 @@ internal sealed partial class ConversationGrain
             throw new RequestRejectedException(ErrorCode.InvalidArgument, "Channel notices are sent in groups and notice conversations, not 1:1.");
         }
 
-        return await StoreAsync(senderId, message);
+        return StoreAsync(senderId, message);
     }
 
     public async Task<SendResult> PostNotice(string source, OutgoingMessage notice)
@@ -41,28 +43,42 @@ internal sealed partial class ConversationGrain
         return await StoreAsync(source, notice);
     }
 
-    private async Task<SendResult> StoreAsync(string senderId, OutgoingMessage message)
+    private Task<SendResult> StoreAsync(string senderId, OutgoingMessage message)
     {
-        if (await _log.FindEarlierSendAsync(senderId, message) is { } earlier)
+        // Usually no earlier send matches (found without waiting) and the conversation exists: then the send is the
+        // log's append, with no async layer of its own here.
+        var earlier = _log.FindEarlierSendAsync(senderId, message);
+        return _created && earlier.IsCompletedSuccessfully && earlier.Result is null
+            ? AppendAndNotify(senderId, message)
+            : StoreAfterChecksAsync(senderId, message, earlier);
+    }
+
+    private async Task<SendResult> StoreAfterChecksAsync(string senderId, OutgoingMessage message, Task<StoredMessage?> earlierSend)
+    {
+        if (await earlierSend is { } earlier)
         {
             return new SendResult { Seq = earlier.Seq, ServerTimeMs = earlier.ServerTimeMs, Duplicate = true };
         }
 
         await EnsureCreatedAsync();
-        var stored = _log.Next(senderId, message);
-        await _log.AppendAsync(stored);
-
-        // Stored: now every member's user grain pushes it to its sessions, the sender's own too (R22).
-        // One-way calls, so the sender's ack does not wait for any push.
-        await NotifyMembersAsync(stored, message.OriginSessionId);
-        return new SendResult { Seq = stored.Seq, ServerTimeMs = stored.ServerTimeMs };
+        return await AppendAndNotify(senderId, message);
     }
 
-    private async Task NotifyMembersAsync(StoredMessage message, string originSessionId)
+    /// <summary>
+    /// Stores the message under the next seq and, once it is stored, has every member's user grain push it to its
+    /// sessions, the sender's own too (R22); one-way calls, so the sender's ack does not wait for any push.
+    /// </summary>
+    private Task<SendResult> AppendAndNotify(string senderId, OutgoingMessage message)
+    {
+        var origin = message.OriginSessionId;
+        return _log.AppendAsync(_log.Next(senderId, message), stored => NotifyMembers(stored, origin));
+    }
+
+    private void NotifyMembers(StoredMessage message, string originSessionId)
     {
         foreach (var member in _members)
         {
-            await User(member).OnMessage(message, originSessionId);
+            User(member).OnMessage(message, originSessionId).Ignore();
         }
     }
 

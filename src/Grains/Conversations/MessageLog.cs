@@ -126,7 +126,8 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// </summary>
     /// <param name="message">The message.</param>
     /// <param name="onStored">Runs once it is stored, in seq order with the other appends' (where the caller pushes it).</param>
-    public Task AppendAsync(StoredMessage message, Action<StoredMessage>? onStored = null) => AppendInOrderAsync(message, 0, onStored);
+    /// <returns>The sender's answer: the message's seq and server time.</returns>
+    public Task<SendResult> AppendAsync(StoredMessage message, Action<StoredMessage>? onStored = null) => AppendInOrderAsync(message, 0, onStored);
 
     /// <summary>Marks <paramref name="target"/> revoked and stores <paramref name="revoke"/> (a REVOKE message at the next seq) in one transaction.</summary>
     public Task AppendRevokeAsync(StoredMessage target, StoredMessage revoke) => AppendInOrderAsync(revoke, target.Seq, null);
@@ -222,7 +223,7 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// append's, <paramref name="onStored"/> included. <paramref name="revokedSeq"/>: for a REVOKE message, the seq it
     /// revokes, marked in the same transaction; 0 otherwise.
     /// </summary>
-    private async Task AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage>? onStored)
+    private async Task<SendResult> AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage>? onStored)
     {
         var tracked = appendsOverlap && message.ClientMsgId.Length > 0;
         var key = tracked ? RecentSends.KeyOf(message.SenderId, message.ClientMsgId) : 0;
@@ -259,7 +260,7 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
                 Advance(message);
                 stored = true;
                 onStored?.Invoke(message);
-                return;
+                return new SendResult { Seq = message.Seq, ServerTimeMs = message.ServerTimeMs };
             }
 
             throw Rejected(failure, message, chain);

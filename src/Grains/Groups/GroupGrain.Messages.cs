@@ -24,8 +24,7 @@ internal sealed partial class GroupGrain
         // Sends overlap (see SendGate): the push goes out in seq order with the other sends' pushes.
         var stored = _log.Next(senderId, message);
         var origin = message.OriginSessionId;
-        await _log.AppendAsync(stored, m => PushSoon(m, origin));
-        return new SendResult { Seq = stored.Seq, ServerTimeMs = stored.ServerTimeMs };
+        return await _log.AppendAsync(stored, m => PushSoon(m, origin));
     }
 
     public async Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit)
