@@ -16,6 +16,9 @@ internal sealed partial class EdgeSession
 
     private SemaphoreSlim? _requestSlots;
 
+    /// <summary>Has no fields and is only ever serialized, so one instance answers every delivery ack (about one per message received).</summary>
+    private static readonly DeliveryAckResponse DeliveryAckAnswer = new();
+
     /// <summary>The last send of each conversation this connection has in flight. Touched by the read loop only.</summary>
     private readonly Dictionary<string, Task> _sendLanes = new(StringComparer.Ordinal);
 
@@ -110,7 +113,7 @@ internal sealed partial class EdgeSession
             return AnswerUnexpected(header, ex);
         }
 
-        Enqueue(OutboundFrame.Response(header.Command, header.RequestId, new DeliveryAckResponse()));
+        Enqueue(OutboundFrame.Response(header.Command, header.RequestId, DeliveryAckAnswer));
         if (started != 0)
         {
             EdgeMetrics.RequestAnswered(header.Command, started);

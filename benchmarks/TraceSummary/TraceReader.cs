@@ -1,0 +1,114 @@
+using Microsoft.Diagnostics.Tracing.Etlx;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
+
+namespace ImOrleans.TraceSummary;
+
+/// <summary>One collection: its generation, how long the runtime was suspended for it, and the bytes it promoted.</summary>
+internal sealed record Collection(long Number, int Generation, string Reason, double PauseMs, long PromotedBytes);
+
+/// <summary>What a trace says about the collector and allocations.</summary>
+internal sealed class TraceSummaryData
+{
+    public List<Collection> Collections { get; } = [];
+
+    /// <summary>Bytes allocated by type, as the runtime's allocation-tick samples (one about every 100 KB) count them.</summary>
+    public Dictionary<string, long> AllocatedByType { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>For each type asked for: sampled bytes by allocating stack (frames joined, innermost first).</summary>
+    public Dictionary<string, Dictionary<string, long>> StacksByType { get; } = new(StringComparer.Ordinal);
+
+    public double DurationMs { get; set; }
+}
+
+internal static class TraceReader
+{
+    public static TraceSummaryData Read(string path, IReadOnlyCollection<string> stackTypes, int depth)
+    {
+        // TraceLog resolves managed frames from the trace's rundown; it writes an .etlx index beside the trace.
+        var index = TraceLog.CreateFromEventPipeDataFile(path);
+        using var log = new TraceLog(index);
+        var summary = new TraceSummaryData { DurationMs = log.SessionDuration.TotalMilliseconds };
+        var open = new OpenCollection();
+        foreach (var data in log.Events)
+        {
+            switch (data)
+            {
+                case GCSuspendEETraceData suspend:
+                    open.SuspendedAtMs = suspend.TimeStampRelativeMSec;
+                    break;
+                case GCStartTraceData start:
+                    open.Start(start.Count, start.Depth, start.Reason.ToString());
+                    break;
+                case GCHeapStatsTraceData stats:
+                    open.PromotedBytes = stats.TotalPromotedSize0 + stats.TotalPromotedSize1 + stats.TotalPromotedSize2;
+                    break;
+                case GCNoUserDataTraceData restarted when restarted.EventName.EndsWith("RestartEEStop", StringComparison.Ordinal):
+                    if (open.Finish(restarted.TimeStampRelativeMSec) is { } done)
+                    {
+                        summary.Collections.Add(done);
+                    }
+
+                    break;
+                case GCAllocationTickTraceData tick:
+                    var type = tick.TypeName ?? "?";
+                    Count(summary.AllocatedByType, type, tick.AllocationAmount64);
+                    if (stackTypes.Contains(type))
+                    {
+                        var stacks = summary.StacksByType.TryGetValue(type, out var known) ? known : summary.StacksByType[type] = new(StringComparer.Ordinal);
+                        Count(stacks, StackOf(tick, depth), tick.AllocationAmount64);
+                    }
+
+                    break;
+            }
+        }
+
+        return summary;
+    }
+
+    private static void Count(Dictionary<string, long> counts, string key, long bytes) =>
+        counts[key] = counts.GetValueOrDefault(key) + bytes;
+
+    private static string StackOf(GCAllocationTickTraceData tick, int depth)
+    {
+        var frames = new List<string>(depth);
+        for (var frame = tick.CallStack(); frame is not null && frames.Count < depth; frame = frame.Caller)
+        {
+            if (frame.CodeAddress.FullMethodName is { Length: > 0 } name)
+            {
+                frames.Add(name);
+            }
+        }
+
+        return frames.Count == 0 ? "(no managed frames)" : string.Join("\n        <- ", frames);
+    }
+
+    /// <summary>The collection between a suspension and the restart after it.</summary>
+    private sealed class OpenCollection
+    {
+        private long _number = -1;
+        private int _generation;
+        private string _reason = "";
+
+        public double SuspendedAtMs { get; set; }
+
+        public long PromotedBytes { get; set; }
+
+        public void Start(long number, int generation, string reason)
+        {
+            (_number, _generation, _reason) = (number, generation, reason);
+            PromotedBytes = 0;
+        }
+
+        public Collection? Finish(double restartedAtMs)
+        {
+            if (_number < 0)
+            {
+                return null; // A suspension without a collection (the runtime suspends for other reasons too).
+            }
+
+            var done = new Collection(_number, _generation, _reason, restartedAtMs - SuspendedAtMs, PromotedBytes);
+            _number = -1;
+            return done;
+        }
+    }
+}
