@@ -67,19 +67,22 @@ public sealed class MessageLogTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Overlapping_appends_are_taken_in_in_seq_order_and_each_runs_its_callback_once()
+    public async Task Overlapping_appends_are_taken_in_in_seq_order_and_each_runs_its_callback_once_with_its_origin()
     {
         var log = new MessageLog(ConversationId, _store, TimeProvider.System, 64, NullLogger.Instance, () => { }, appendsOverlap: true);
-        var seen = new List<long>();
+        var seen = new List<(long Seq, string Origin)>();
         var appends = await InTurn(async () =>
         {
             await log.LoadAsync();
-            return Enumerable.Range(1, 200).Select(i => log.AppendAsync(Next(log, $"m{i}"), m => seen.Add(m.Seq))).ToList();
+            return Enumerable.Range(1, 200)
+                .Select(i => log.AppendAsync(Next(log, $"m{i}"), (m, origin) => seen.Add((m.Seq, origin)), $"session{i}"))
+                .ToList();
         });
 
-        await Task.WhenAll(appends).WithDeadline();
+        var answers = await Task.WhenAll(appends).WithDeadline();
 
-        Assert.Equal(Enumerable.Range(1, 200).Select(seq => (long)seq), seen);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => ((long)i, $"session{i}")), seen);
+        Assert.Equal(Enumerable.Range(1, 200).Select(seq => (long)seq), answers.Select(a => a.Seq));
         Assert.Equal(200, log.MaxSeq);
     }
 

@@ -8,6 +8,9 @@ namespace ImOrleans.Grains;
 // the next seq, ack, then notify the members' user grains.
 internal sealed partial class ConversationGrain
 {
+    /// <summary><see cref="NotifyMembers"/> as the message log's callback, made once.</summary>
+    private Action<StoredMessage, string>? _notifyMembers;
+
     // Not async itself: a send waits for its commit, and each async layer that waits in a grain costs its own
     // continuation objects and a scheduled task when it resumes. A refusal thrown here reaches the caller the same way.
     public Task<SendResult> Send(string senderId, OutgoingMessage message)
@@ -68,11 +71,8 @@ internal sealed partial class ConversationGrain
     /// Stores the message under the next seq and, once it is stored, has every member's user grain push it to its
     /// sessions, the sender's own too (R22); one-way calls, so the sender's ack does not wait for any push.
     /// </summary>
-    private Task<SendResult> AppendAndNotify(string senderId, OutgoingMessage message)
-    {
-        var origin = message.OriginSessionId;
-        return _log.AppendAsync(_log.Next(senderId, message), stored => NotifyMembers(stored, origin));
-    }
+    private Task<SendResult> AppendAndNotify(string senderId, OutgoingMessage message) =>
+        _log.AppendAsync(_log.Next(senderId, message), _notifyMembers ??= NotifyMembers, message.OriginSessionId);
 
     private void NotifyMembers(StoredMessage message, string originSessionId)
     {

@@ -125,12 +125,17 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// advances the counter. Completes after every earlier append of this log has completed.
     /// </summary>
     /// <param name="message">The message.</param>
-    /// <param name="onStored">Runs once it is stored, in seq order with the other appends' (where the caller pushes it).</param>
+    /// <param name="onStored">
+    /// Runs once it is stored, in seq order with the other appends' (where the caller pushes it), with
+    /// <paramref name="originSessionId"/>: a callback the caller keeps, rather than a closure per message.
+    /// </param>
+    /// <param name="originSessionId">The session that sent the message (its pushes skip it), handed to <paramref name="onStored"/>.</param>
     /// <returns>The sender's answer: the message's seq and server time.</returns>
-    public Task<SendResult> AppendAsync(StoredMessage message, Action<StoredMessage>? onStored = null) => AppendInOrderAsync(message, 0, onStored);
+    public Task<SendResult> AppendAsync(StoredMessage message, Action<StoredMessage, string>? onStored = null, string originSessionId = "") =>
+        AppendInOrderAsync(message, 0, onStored, originSessionId);
 
     /// <summary>Marks <paramref name="target"/> revoked and stores <paramref name="revoke"/> (a REVOKE message at the next seq) in one transaction.</summary>
-    public Task AppendRevokeAsync(StoredMessage target, StoredMessage revoke) => AppendInOrderAsync(revoke, target.Seq, null);
+    public Task AppendRevokeAsync(StoredMessage target, StoredMessage revoke) => AppendInOrderAsync(revoke, target.Seq, null, "");
 
     /// <summary>The newest stored message, or null when there is none. Safe to call from an interleaving turn.</summary>
     public async Task<StoredMessage?> GetLastAsync()
@@ -223,7 +228,7 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// append's, <paramref name="onStored"/> included. <paramref name="revokedSeq"/>: for a REVOKE message, the seq it
     /// revokes, marked in the same transaction; 0 otherwise.
     /// </summary>
-    private async Task<SendResult> AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage>? onStored)
+    private async Task<SendResult> AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage, string>? onStored, string originSessionId)
     {
         var tracked = appendsOverlap && message.ClientMsgId.Length > 0;
         var key = tracked ? RecentSends.KeyOf(message.SenderId, message.ClientMsgId) : 0;
@@ -259,7 +264,7 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
             {
                 Advance(message);
                 stored = true;
-                onStored?.Invoke(message);
+                onStored?.Invoke(message, originSessionId);
                 return new SendResult { Seq = message.Seq, ServerTimeMs = message.ServerTimeMs };
             }
 

@@ -22,9 +22,7 @@ internal sealed partial class GroupGrain
         }
 
         // Sends overlap (see SendGate): the push goes out in seq order with the other sends' pushes.
-        var stored = _log.Next(senderId, message);
-        var origin = message.OriginSessionId;
-        return await _log.AppendAsync(stored, m => PushSoon(m, origin));
+        return await _log.AppendAsync(_log.Next(senderId, message), _pushSoon ??= PushSoon, message.OriginSessionId);
     }
 
     public async Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit)

@@ -9,6 +9,9 @@ internal sealed partial class GroupGrain
 {
     private readonly Dictionary<string, OnlineMember> _online = new(StringComparer.Ordinal);
 
+    /// <summary><see cref="PushSoon"/> as the message log's callback, made once.</summary>
+    private Action<StoredMessage, string>? _pushSoon;
+
     /// <summary>Stored messages whose push waits for the turn that stored them to answer (see <see cref="PushSoon"/>).</summary>
     private readonly Queue<(StoredMessage Message, string OriginSessionId)> _fanout = new();
     private bool _fanoutScheduled;
