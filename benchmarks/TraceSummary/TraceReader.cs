@@ -3,23 +3,6 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 
 namespace ImOrleans.TraceSummary;
 
-/// <summary>One collection: its generation, how long the runtime was suspended for it, and the bytes it promoted.</summary>
-internal sealed record Collection(long Number, int Generation, string Reason, double PauseMs, long PromotedBytes);
-
-/// <summary>What a trace says about the collector and allocations.</summary>
-internal sealed class TraceSummaryData
-{
-    public List<Collection> Collections { get; } = [];
-
-    /// <summary>Bytes allocated by type, as the runtime's allocation-tick samples (one about every 100 KB) count them.</summary>
-    public Dictionary<string, long> AllocatedByType { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>For each type asked for: sampled bytes by allocating stack (frames joined, innermost first).</summary>
-    public Dictionary<string, Dictionary<string, long>> StacksByType { get; } = new(StringComparer.Ordinal);
-
-    public double DurationMs { get; set; }
-}
-
 internal static class TraceReader
 {
     public static TraceSummaryData Read(string path, IReadOnlyCollection<string> stackTypes, int depth)
