@@ -21,7 +21,17 @@ internal sealed partial class DeliveredReceipts(IGrainBase owner, string convers
     public static readonly TimeSpan FlushDelay = TimeSpan.FromSeconds(5);
 
     private Dictionary<string, long> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>The last flushed batch, emptied, for the next one to fill.</summary>
+    private Dictionary<string, long>? _spare;
+
+    /// <summary>
+    /// Registered at the first ack and re-armed after each flush rather than made anew: a timer and a dictionary per
+    /// conversation every five seconds, each young when the collector runs and referenced from this old object, made
+    /// each collection longer (docs/benchmarks.md, session 13, item 7).
+    /// </summary>
     private IGrainTimer? _flush;
+    private bool _flushArmed;
 
     /// <summary>Buffers <paramref name="userId"/>'s delivered position and makes sure a flush is coming.</summary>
     public void Add(string userId, long deliveredSeq)
@@ -31,23 +41,36 @@ internal sealed partial class DeliveredReceipts(IGrainBase owner, string convers
             _pending[userId] = deliveredSeq;
         }
 
-        _flush ??= owner.RegisterGrainTimer(
-            _ => FlushAsync(),
-            new GrainTimerCreationOptions { DueTime = FlushDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+        if (_flushArmed)
+        {
+            return;
+        }
+
+        _flushArmed = true;
+        if (_flush is null)
+        {
+            _flush = owner.RegisterGrainTimer(
+                _ => FlushAsync(),
+                new GrainTimerCreationOptions { DueTime = FlushDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+        }
+        else
+        {
+            _flush.Change(FlushDelay, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Stores everything buffered; what fails stays buffered for the next flush.</summary>
     public async Task FlushAsync()
     {
-        _flush?.Dispose();
-        _flush = null;
+        _flushArmed = false; // The next Add re-arms the timer.
         if (_pending.Count == 0)
         {
             return;
         }
 
         var batch = _pending;
-        _pending = new Dictionary<string, long>(StringComparer.Ordinal);
+        _pending = _spare ?? new Dictionary<string, long>(StringComparer.Ordinal);
+        _spare = null;
         try
         {
             // Read seq 0: the store keeps the higher of old and new for each position, so this never moves a read back.
@@ -61,6 +84,9 @@ internal sealed partial class DeliveredReceipts(IGrainBase owner, string convers
                 Add(userId, seq);
             }
         }
+
+        batch.Clear();
+        _spare = batch;
     }
 
     [LoggerMessage(310, LogLevel.Warning, "Storing {Count} delivered positions of conversation {ConversationId} failed; retrying at the next flush")]
