@@ -68,7 +68,7 @@ internal sealed partial class EdgeSession
         }
         catch (InvalidProtocolBufferException ex)
         {
-            return AnswerFailed(header, ErrorCode.MalformedBody, $"body is not a valid message: {ex.Message}");
+            return AnswerMalformed(header, ex);
         }
         catch (RequestRejectedException ex)
         {
@@ -87,6 +87,9 @@ internal sealed partial class EdgeSession
         return AnswerFailed(header, ErrorCode.Unavailable, "the server could not complete the request; retry");
     }
 
+    private bool AnswerMalformed(FrameHeader header, InvalidProtocolBufferException exception) =>
+        AnswerFailed(header, ErrorCode.MalformedBody, $"body is not a valid message: {exception.Message}");
+
     /// <summary>Answers a request that failed with an error frame (a failed login is counted as such); the connection reads on.</summary>
     private bool AnswerFailed(FrameHeader header, ErrorCode code, string reason)
     {
@@ -99,21 +102,13 @@ internal sealed partial class EdgeSession
         return true;
     }
 
+    /// <summary>Any request of a logged-in session but a send: DispatchAsync parses sends and RunSendAsync answers them.</summary>
     private async ValueTask<bool> HandleRequestAsync(FrameHeader header, Frame frame)
     {
         var body = frame.Body;
         IMessage response;
         switch (header.Command)
         {
-            case CommandCode.SendMessage:
-            {
-                // Parsed sends take RunSendAsync; this one is handled in line or (pipelined) its body did not parse.
-                var request = SendMessageRequest.Parser.ParseFrom(body);
-                var result = await Conversation(request.ConversationId).Send(_userId, request.ToOutgoing(_info!.SessionId));
-                response = SendResponse(request, result);
-                break;
-            }
-
             case CommandCode.DeliveryAck:
             {
                 // A 1:1 conversation's ack never gets here: DispatchAsync answers it in line (TryAnswerSingleDeliveryAck).
@@ -176,14 +171,6 @@ internal sealed partial class EdgeSession
         Enqueue(OutboundFrame.Response(header.Command, header.RequestId, response));
         return true;
     }
-
-    private static SendMessageResponse SendResponse(SendMessageRequest request, SendResult result) => new()
-    {
-        ConversationId = request.ConversationId,
-        Seq = result.Seq,
-        ServerTimeMs = result.ServerTimeMs,
-        Duplicate = result.Duplicate,
-    };
 
     private async ValueTask<bool> LoginAsync(FrameHeader header, LoginRequest request)
     {

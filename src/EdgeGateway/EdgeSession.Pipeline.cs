@@ -45,6 +45,20 @@ internal sealed partial class EdgeSession
             return true;
         }
 
+        // A send is parsed here, since its lane is its conversation; the parsed request holds copies of its fields.
+        SendMessageRequest? send = null;
+        if (command == CommandCode.SendMessage)
+        {
+            try
+            {
+                send = SendMessageRequest.Parser.ParseFrom(frame.Body);
+            }
+            catch (InvalidProtocolBufferException ex)
+            {
+                return AnswerMalformed(frame.Header, ex);
+            }
+        }
+
         var slots = _requestSlots ??= new SemaphoreSlim(_options.MaxRequestsInFlight, _options.MaxRequestsInFlight);
         if (!slots.Wait(0))
         {
@@ -55,10 +69,9 @@ internal sealed partial class EdgeSession
             Volatile.Write(ref _handling, 0);
         }
 
-        // A parsed send holds copies of its fields; any other body lives in the connection's read buffer, which is
-        // reused once the read loop moves on.
-        if (command != CommandCode.SendMessage || LaneOf(frame) is not { } send)
+        if (send is null)
         {
+            // The body lives in the connection's read buffer, which is reused once the read loop moves on.
             _ = RunAlongsideAsync(new Frame(frame.Header, new ReadOnlySequence<byte>(frame.Body.ToArray())));
             return true;
         }
@@ -120,19 +133,6 @@ internal sealed partial class EdgeSession
         }
 
         return true;
-    }
-
-    /// <summary>The parsed send, or null when the body does not parse (the handler then answers MalformedBody).</summary>
-    private static SendMessageRequest? LaneOf(Frame frame)
-    {
-        try
-        {
-            return SendMessageRequest.Parser.ParseFrom(frame.Body);
-        }
-        catch (InvalidProtocolBufferException)
-        {
-            return null;
-        }
     }
 
     private async Task RunAlongsideAsync(Frame frame)
@@ -200,6 +200,14 @@ internal sealed partial class EdgeSession
             _requestSlots!.Release();
         }
     }
+
+    private static SendMessageResponse SendResponse(SendMessageRequest request, SendResult result) => new()
+    {
+        ConversationId = request.ConversationId,
+        Seq = result.Seq,
+        ServerTimeMs = result.ServerTimeMs,
+        Duplicate = result.Duplicate,
+    };
 
     private async Task WaitForRequestsInFlightAsync()
     {
