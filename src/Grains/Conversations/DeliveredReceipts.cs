@@ -31,22 +31,22 @@ internal sealed partial class DeliveredReceipts(IGrainBase owner, string convers
     /// each collection longer (docs/benchmarks.md, session 13, item 7).
     /// </summary>
     private IGrainTimer? _flush;
-    private bool _flushArmed;
 
     /// <summary>Buffers <paramref name="userId"/>'s delivered position and makes sure a flush is coming.</summary>
     public void Add(string userId, long deliveredSeq)
     {
-        if (deliveredSeq > _pending.GetValueOrDefault(userId))
-        {
-            _pending[userId] = deliveredSeq;
-        }
-
-        if (_flushArmed)
+        if (deliveredSeq <= _pending.GetValueOrDefault(userId))
         {
             return;
         }
 
-        _flushArmed = true;
+        var firstSinceFlush = _pending.Count == 0;
+        _pending[userId] = deliveredSeq;
+        if (!firstSinceFlush)
+        {
+            return; // The flush is already coming.
+        }
+
         if (_flush is null)
         {
             _flush = owner.RegisterGrainTimer(
@@ -62,7 +62,6 @@ internal sealed partial class DeliveredReceipts(IGrainBase owner, string convers
     /// <summary>Stores everything buffered; what fails stays buffered for the next flush.</summary>
     public async Task FlushAsync()
     {
-        _flushArmed = false; // The next Add re-arms the timer.
         if (_pending.Count == 0)
         {
             return;
