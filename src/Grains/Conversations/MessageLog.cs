@@ -18,11 +18,15 @@ namespace ImOrleans.Grains;
 /// ones too, and the log starts a new chain from the newest stored seq, so a failure can never leave a gap.
 /// </para>
 /// Pass <c>appendsOverlap</c> when the owner lets appends overlap (its turns interleave); without it, the bookkeeping
-/// for that is skipped.
+/// for that is skipped. Pass <c>keepsNewest</c> when the newest message is read often (a group's members coming online
+/// ask for it); otherwise it is read back from the store when needed (a resend, a revoke), because a newest message
+/// held by every conversation in use was traced by every collection (docs/benchmarks.md, session 13, item 9).
 /// </summary>
-internal sealed partial class MessageLog(string conversationId, IMessageStore store, TimeProvider time, int recentSendCapacity, ILogger logger, Action onStaleCounter, bool appendsOverlap = false)
+internal sealed partial class MessageLog(string conversationId, IMessageStore store, TimeProvider time, int recentSendCapacity, ILogger logger, Action onStaleCounter, bool appendsOverlap = false, bool keepsNewest = false)
 {
     private readonly RecentSends _recent = new(recentSendCapacity);
+
+    /// <summary>The newest stored message when <c>keepsNewest</c>, else null.</summary>
     private StoredMessage? _last;
 
     /// <summary>The store's append chain of this log's appends from now on (see <see cref="IMessageStore.AppendAsync"/>).</summary>
@@ -149,7 +153,7 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
         var loaded = await GetAsync(seq);
 
         // An append may have run while this read was waiting; never replace a newer last message with an older one.
-        if (loaded is not null && (_last is null || _last.Seq < loaded.Seq))
+        if (keepsNewest && loaded is not null && (_last is null || _last.Seq < loaded.Seq))
         {
             _last = loaded;
         }
@@ -216,7 +220,11 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     private void Advance(StoredMessage message)
     {
         MaxSeq = message.Seq;
-        _last = message;
+        if (keepsNewest)
+        {
+            _last = message;
+        }
+
         if (message.ClientMsgId.Length > 0)
         {
             _recent.Add(message);

@@ -154,10 +154,7 @@ internal sealed partial class UserGrain
 
         foreach (var (conversationId, last) in await store.GetLatestAsync(ids))
         {
-            if (!_lastMessages.TryGetValue(conversationId, out var known) || last.Seq >= known.Seq)
-            {
-                _lastMessages[conversationId] = last;
-            }
+            Observe(conversationId, last.Seq, last.ServerTimeMs);
         }
     }
 
@@ -169,7 +166,7 @@ internal sealed partial class UserGrain
             {
                 // The group never counted the user in (a create or add that failed after this grain recorded it).
                 Conversations.Remove(record.ConversationId);
-                _lastMessages.Remove(record.ConversationId);
+                _newest.Remove(record.ConversationId);
                 _dirty = true;
                 return;
             }
@@ -183,10 +180,9 @@ internal sealed partial class UserGrain
             _dirty = true;
         }
 
-        if (head.LastMessage is { } last
-            && (!_lastMessages.TryGetValue(record.ConversationId, out var known) || last.Seq >= known.Seq))
+        if (head.LastMessage is { } last)
         {
-            _lastMessages[record.ConversationId] = last;
+            Observe(record.ConversationId, last.Seq, last.ServerTimeMs);
         }
     }
 
@@ -194,9 +190,9 @@ internal sealed partial class UserGrain
     {
         record.Quit = true;
         record.QuitSeq = lastSeq;
-        if (_lastMessages.TryGetValue(record.ConversationId, out var last) && last.Seq > lastSeq)
+        if (_newest.TryGetValue(record.ConversationId, out var known) && known.Seq > lastSeq)
         {
-            _lastMessages.Remove(record.ConversationId);
+            _newest.Remove(record.ConversationId);
         }
 
         _dirty = true;

@@ -67,7 +67,8 @@ internal sealed partial class UserGrain
             }
         }
 
-        return Summarize(record);
+        var shown = await LastMessagesAsync([record]);
+        return Summarize(record, shown.GetValueOrDefault(conversationId));
     }
 
     private ConversationRecord RecordOf(string conversationId) =>

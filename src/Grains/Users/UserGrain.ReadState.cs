@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ImOrleans.Protocol.Messages;
 using ErrorCode = ImOrleans.Protocol.ErrorCode;
 
@@ -43,26 +44,90 @@ internal sealed partial class UserGrain
             Push(receipt, static (observer, r) => observer.OnReceipt(r));
         }
 
-        return new MarkReadResult { ReadSeq = record.ReadSeq, Unread = Summarize(record).Unread };
+        return new MarkReadResult { ReadSeq = record.ReadSeq, Unread = Summarize(record, lastMessage: null).Unread };
     }
 
     public async Task<ConversationPage> GetConversations(int limit, int offset)
     {
-        await RefreshGroupHeadsAsync(Conversations.Values);
         var take = limit == 0 ? DefaultPageSize : Math.Clamp(limit, 1, MaxPageSize);
-        var items = Conversations.Values
-            .Select(Summarize)
-            .OrderByDescending(s => s.LastMessage?.ServerTimeMs ?? long.MinValue)
-            .ThenBy(s => s.ConversationId, StringComparer.Ordinal)
+        try
+        {
+            await RefreshGroupHeadsAsync(Conversations.Values);
+        }
+        catch (Exception ex)
+        {
+            LogListReadFailed(logger, ex, _userId);
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The conversation list is unavailable; retry.");
+        }
+
+        var page = Conversations.Values
+            .OrderByDescending(r => _newest.TryGetValue(r.ConversationId, out var newest) ? newest.ServerTimeMs : long.MinValue)
+            .ThenBy(r => r.ConversationId, StringComparer.Ordinal)
             .Skip(Math.Max(0, offset))
             .Take(take)
             .ToList();
-        return new ConversationPage { Items = items, Total = Conversations.Count };
+        var shown = await LastMessagesAsync(page);
+        return new ConversationPage
+        {
+            Items = [.. page.Select(r => Summarize(r, shown.GetValueOrDefault(r.ConversationId)))],
+            Total = Conversations.Count,
+        };
     }
 
-    private ConversationSummary Summarize(ConversationRecord record)
+    /// <summary>
+    /// The message each record's list entry shows: the newest the user may see, read from the store (the grain keeps
+    /// only its seq and time, see <see cref="NewestKnown"/>). One read for the conversations the user is in, one per
+    /// group the user left (shown as of when they left).
+    /// </summary>
+    private async Task<Dictionary<string, StoredMessage>> LastMessagesAsync(IReadOnlyCollection<ConversationRecord> records)
     {
-        var last = _lastMessages.GetValueOrDefault(record.ConversationId);
+        var shown = new Dictionary<string, StoredMessage>(StringComparer.Ordinal);
+        try
+        {
+            var latest = await store.GetLatestAsync([.. records.Where(r => !r.Quit).Select(r => r.ConversationId)]);
+            foreach (var record in records)
+            {
+                var seq = MaxSeqOf(record);
+                StoredMessage? message;
+                if (!record.Quit && latest.TryGetValue(record.ConversationId, out var newest) && newest.Seq >= seq)
+                {
+                    // Newer than the grain heard of when its notification is still on the way: it is stored, so count it.
+                    Observe(record.ConversationId, newest.Seq, newest.ServerTimeMs);
+                    message = newest;
+                }
+                else
+                {
+                    message = seq < 1 ? null : await store.GetAsync(record.ConversationId, seq);
+                }
+
+                // A member who joined a group later does not see what was said before (not even in the list).
+                if (message is not null && message.Seq >= record.InitSeq)
+                {
+                    shown[record.ConversationId] = message;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            LogListReadFailed(logger, ex, _userId);
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The conversation list is unavailable; retry.");
+        }
+
+        return shown;
+    }
+
+    /// <summary>Keeps <paramref name="seq"/> as the conversation's newest unless a newer one is known.</summary>
+    private void Observe(string conversationId, long seq, long serverTimeMs)
+    {
+        ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_newest, conversationId, out _);
+        if (seq >= known.Seq)
+        {
+            known = new NewestKnown(seq, serverTimeMs);
+        }
+    }
+
+    private ConversationSummary Summarize(ConversationRecord record, StoredMessage? lastMessage)
+    {
         return new ConversationSummary
         {
             ConversationId = record.ConversationId,
@@ -70,7 +135,7 @@ internal sealed partial class UserGrain
             Name = record.Name,
             Avatar = record.Avatar,
             PeerId = record.PeerId,
-            LastMessage = last,
+            LastMessage = lastMessage,
             InitSeq = record.InitSeq,
             MaxSeq = MaxSeqOf(record),
             ReadSeq = record.ReadSeq,
@@ -86,7 +151,7 @@ internal sealed partial class UserGrain
     /// <summary>The newest seq the user may see: a group they left stops at the seq they left at.</summary>
     private long MaxSeqOf(ConversationRecord record)
     {
-        var max = _lastMessages.GetValueOrDefault(record.ConversationId)?.Seq ?? 0;
+        var max = _newest.GetValueOrDefault(record.ConversationId).Seq;
         return record.Quit ? Math.Min(max, record.QuitSeq) : max;
     }
 }

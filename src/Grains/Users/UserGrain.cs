@@ -11,9 +11,9 @@ namespace ImOrleans.Grains;
 /// <summary>
 /// A user's conversation records (this file), read state and conversation list (UserGrain.ReadState.cs), live
 /// sessions (UserGrain.Sessions.cs), group memberships and online announcements (UserGrain.Groups.cs) and
-/// per-user message settings (UserGrain.Messages.cs). Max seq and last message per conversation are in memory:
-/// loaded from the store on activation, kept current by <see cref="OnMessage"/> and, for groups (which push only
-/// to online members), refreshed when the user comes online.
+/// per-user message settings (UserGrain.Messages.cs). The newest seq and its time per conversation are in memory
+/// (<see cref="NewestKnown"/>): loaded from the store on activation, kept current by <see cref="OnMessage"/> and, for
+/// groups (which push only to online members), refreshed when the user comes online and when the list is asked for.
 /// </summary>
 [GrainType("user")]
 internal sealed partial class UserGrain(
@@ -24,7 +24,7 @@ internal sealed partial class UserGrain(
     IOptions<GroupOptions> groupOptions,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
-    private readonly Dictionary<string, StoredMessage> _lastMessages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NewestKnown> _newest = new(StringComparer.Ordinal);
     private string _userId = "";
 
     /// <summary>State changed in memory but not yet written (read seq of own sends, last seen): flushed by the timer and on deactivation.</summary>
@@ -39,7 +39,7 @@ internal sealed partial class UserGrain(
         _localSessions = ServiceProvider.GetService<ILocalSessions>();
         foreach (var (conversationId, last) in await store.GetLatestAsync([.. Conversations.Values.Where(r => !r.Quit).Select(r => r.ConversationId)]))
         {
-            _lastMessages[conversationId] = last;
+            _newest[conversationId] = NewestKnown.Of(last);
         }
 
         // A group the user left keeps showing the last message they could see, not what the group says since.
@@ -47,7 +47,7 @@ internal sealed partial class UserGrain(
         {
             if (await store.GetAsync(quit.ConversationId, quit.QuitSeq) is { } last)
             {
-                _lastMessages[quit.ConversationId] = last;
+                _newest[quit.ConversationId] = NewestKnown.Of(last);
             }
         }
 
@@ -120,11 +120,7 @@ internal sealed partial class UserGrain(
             return; // Sent after the user left: not theirs to see.
         }
 
-        // A message at the newest seq may come again with a new status (revoked): keep the newest version.
-        if (!_lastMessages.TryGetValue(message.ConversationId, out var last) || message.Seq >= last.Seq)
-        {
-            _lastMessages[message.ConversationId] = message;
-        }
+        Observe(message.ConversationId, message.Seq, message.ServerTimeMs);
 
         if (message.SenderId == _userId && message.Seq > record.ReadSeq)
         {
