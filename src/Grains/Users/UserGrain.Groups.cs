@@ -141,8 +141,9 @@ internal sealed partial class UserGrain
     private List<IEdgeFanout> SessionEdges() => [.. _sessions.Values.Select(s => s.Info.Edge).OfType<IEdgeFanout>().Distinct()];
 
     /// <summary>
-    /// Group messages reach an online user's sessions through their edges, not through this grain, so before the
-    /// conversation list or a mark-read uses a group's newest seq, it is read again from the store.
+    /// Group messages reach an online user's sessions through their edges, not through this grain, so before a
+    /// mark-read uses a group's newest seq, it is read again from the store (the conversation list reads every
+    /// conversation's, <see cref="ReadNewestAsync"/>).
     /// </summary>
     private async Task RefreshGroupHeadsAsync(IEnumerable<ConversationRecord> records)
     {

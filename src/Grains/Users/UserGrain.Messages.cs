@@ -67,7 +67,7 @@ internal sealed partial class UserGrain
             }
         }
 
-        var shown = await LastMessagesAsync([record]);
+        var shown = await ShownMessagesAsync([record], await ReadNewestAsync([record]));
         return Summarize(record, shown.GetValueOrDefault(conversationId));
     }
 

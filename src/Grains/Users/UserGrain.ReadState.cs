@@ -50,23 +50,14 @@ internal sealed partial class UserGrain
     public async Task<ConversationPage> GetConversations(int limit, int offset)
     {
         var take = limit == 0 ? DefaultPageSize : Math.Clamp(limit, 1, MaxPageSize);
-        try
-        {
-            await RefreshGroupHeadsAsync(Conversations.Values);
-        }
-        catch (Exception ex)
-        {
-            LogListReadFailed(logger, ex, _userId);
-            throw new RequestRejectedException(ErrorCode.Unavailable, "The conversation list is unavailable; retry.");
-        }
-
+        var newest = await ReadNewestAsync(Conversations.Values);
         var page = Conversations.Values
-            .OrderByDescending(r => _newest.TryGetValue(r.ConversationId, out var newest) ? newest.ServerTimeMs : long.MinValue)
+            .OrderByDescending(r => _newest.TryGetValue(r.ConversationId, out var known) ? known.ServerTimeMs : long.MinValue)
             .ThenBy(r => r.ConversationId, StringComparer.Ordinal)
             .Skip(Math.Max(0, offset))
             .Take(take)
             .ToList();
-        var shown = await LastMessagesAsync(page);
+        var shown = await ShownMessagesAsync(page, newest);
         return new ConversationPage
         {
             Items = [.. page.Select(r => Summarize(r, shown.GetValueOrDefault(r.ConversationId)))],
@@ -75,37 +66,16 @@ internal sealed partial class UserGrain
     }
 
     /// <summary>
-    /// The message each record's list entry shows: the newest the user may see, read from the store (the grain keeps
-    /// only its seq and time, see <see cref="NewestKnown"/>). One read for the conversations the user is in, one per
-    /// group the user left (shown as of when they left).
+    /// Reads the newest stored message of each conversation the user is still in, in one store read, and counts it
+    /// as known: it may be newer than what this grain heard of (a group pushes to online members without it, and a
+    /// 1:1 notification may still be on the way). The grain itself keeps only seqs and times (<see cref="NewestKnown"/>).
     /// </summary>
-    private async Task<Dictionary<string, StoredMessage>> LastMessagesAsync(IReadOnlyCollection<ConversationRecord> records)
+    private async Task<IReadOnlyDictionary<string, StoredMessage>> ReadNewestAsync(IEnumerable<ConversationRecord> records)
     {
-        var shown = new Dictionary<string, StoredMessage>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, StoredMessage> newest;
         try
         {
-            var latest = await store.GetLatestAsync([.. records.Where(r => !r.Quit).Select(r => r.ConversationId)]);
-            foreach (var record in records)
-            {
-                var seq = MaxSeqOf(record);
-                StoredMessage? message;
-                if (!record.Quit && latest.TryGetValue(record.ConversationId, out var newest) && newest.Seq >= seq)
-                {
-                    // Newer than the grain heard of when its notification is still on the way: it is stored, so count it.
-                    Observe(record.ConversationId, newest.Seq, newest.ServerTimeMs);
-                    message = newest;
-                }
-                else
-                {
-                    message = seq < 1 ? null : await store.GetAsync(record.ConversationId, seq);
-                }
-
-                // A member who joined a group later does not see what was said before (not even in the list).
-                if (message is not null && message.Seq >= record.InitSeq)
-                {
-                    shown[record.ConversationId] = message;
-                }
-            }
+            newest = await store.GetLatestAsync([.. records.Where(r => !r.Quit).Select(r => r.ConversationId)]);
         }
         catch (Exception ex)
         {
@@ -113,7 +83,52 @@ internal sealed partial class UserGrain
             throw new RequestRejectedException(ErrorCode.Unavailable, "The conversation list is unavailable; retry.");
         }
 
+        foreach (var (conversationId, message) in newest)
+        {
+            Observe(conversationId, message.Seq, message.ServerTimeMs);
+        }
+
+        return newest;
+    }
+
+    /// <summary>
+    /// The message each list entry shows: the newest the user may see. For a group the user left, the one they left
+    /// at (one store read each); none from before the user joined.
+    /// </summary>
+    private async Task<Dictionary<string, StoredMessage>> ShownMessagesAsync(IReadOnlyCollection<ConversationRecord> page, IReadOnlyDictionary<string, StoredMessage> newest)
+    {
+        var shown = new Dictionary<string, StoredMessage>(StringComparer.Ordinal);
+        foreach (var record in page)
+        {
+            var message = record.Quit ? await ReadLeftAtAsync(record) : newest.GetValueOrDefault(record.ConversationId);
+            if (message is not null && message.Seq >= record.InitSeq)
+            {
+                shown[record.ConversationId] = message;
+            }
+        }
+
         return shown;
+    }
+
+    private async Task<StoredMessage?> ReadLeftAtAsync(ConversationRecord record)
+    {
+        StoredMessage? message;
+        try
+        {
+            message = record.QuitSeq < 1 ? null : await store.GetAsync(record.ConversationId, record.QuitSeq);
+        }
+        catch (Exception ex)
+        {
+            LogListReadFailed(logger, ex, _userId);
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The conversation list is unavailable; retry.");
+        }
+
+        if (message is not null)
+        {
+            Observe(record.ConversationId, message.Seq, message.ServerTimeMs);
+        }
+
+        return message;
     }
 
     /// <summary>Keeps <paramref name="seq"/> as the conversation's newest unless a newer one is known.</summary>
