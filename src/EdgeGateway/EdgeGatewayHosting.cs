@@ -2,9 +2,11 @@ using System.Net;
 using ImOrleans.Grains;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Hosting;
 
@@ -20,6 +22,9 @@ public static class EdgeGatewayHosting
             .Bind(configuration.GetSection(EdgeGatewayOptions.SectionName))
             .Validate(o => !o.Validate().Any(), "invalid Edge settings")
             .ValidateOnStart();
+        services.AddOptions<SocketTransportOptions>()
+            .Configure<IOptions<EdgeGatewayOptions>>((transport, edge) =>
+                transport.WaitForDataBeforeAllocatingBuffer = !edge.Value.ReceiveBufferWhileIdle);
         services.AddOptions<AuthOptions>()
             .Bind(configuration.GetSection(AuthOptions.SectionName))
             .Validate(o => !o.Validate().Any(), "invalid Auth settings")
