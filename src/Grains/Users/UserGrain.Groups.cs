@@ -140,25 +140,6 @@ internal sealed partial class UserGrain
 
     private List<IEdgeFanout> SessionEdges() => [.. _sessions.Values.Select(s => s.Info.Edge).OfType<IEdgeFanout>().Distinct()];
 
-    /// <summary>
-    /// Group messages reach an online user's sessions through their edges, not through this grain, so before a
-    /// mark-read uses a group's newest seq, it is read again from the store (the conversation list reads every
-    /// conversation's, <see cref="ReadNewestAsync"/>).
-    /// </summary>
-    private async Task RefreshGroupHeadsAsync(IEnumerable<ConversationRecord> records)
-    {
-        List<string> ids = [.. records.Where(r => r.Type == ConversationType.Group && !r.Quit).Select(r => r.ConversationId)];
-        if (ids.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var (conversationId, last) in await store.GetLatestAsync(ids))
-        {
-            Observe(conversationId, last.Seq, last.ServerTimeMs);
-        }
-    }
-
     private void ApplyHead(ConversationRecord record, GroupHead head)
     {
         if (!head.IsMember)

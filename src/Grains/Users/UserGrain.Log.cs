@@ -28,6 +28,6 @@ internal sealed partial class UserGrain
     [LoggerMessage(207, LogLevel.Warning, "User {UserId} could not tell group {ConversationId} that it is online")]
     private static partial void LogGroupAnnounceFailed(ILogger logger, Exception exception, string userId, string conversationId);
 
-    [LoggerMessage(208, LogLevel.Warning, "Reading the newest messages of user {UserId}'s conversations failed")]
+    [LoggerMessage(208, LogLevel.Warning, "Reading the newest messages of user {UserId}'s conversations from the store failed")]
     private static partial void LogListReadFailed(ILogger logger, Exception exception, string userId);
 }

@@ -17,9 +17,11 @@ internal sealed partial class UserGrain
             throw new RequestRejectedException(ErrorCode.NotMember, "Not a member of this conversation.");
         }
 
-        if (record.Type == ConversationType.Group && seq > MaxSeqOf(record))
+        if (seq > MaxSeqOf(record))
         {
-            await RefreshGroupHeadsAsync([record]);
+            // The client may know a newer message than this grain: a group pushes to online members without it, and
+            // a 1:1 notification may still be on the way when the client has pulled the message.
+            await ReadNewestAsync([record]);
         }
 
         var target = Math.Min(seq, MaxSeqOf(conversationId));
@@ -80,7 +82,7 @@ internal sealed partial class UserGrain
         catch (Exception ex)
         {
             LogListReadFailed(logger, ex, _userId);
-            throw new RequestRejectedException(ErrorCode.Unavailable, "The conversation list is unavailable; retry.");
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The message store is unavailable; retry.");
         }
 
         foreach (var (conversationId, message) in newest)
@@ -120,7 +122,7 @@ internal sealed partial class UserGrain
         catch (Exception ex)
         {
             LogListReadFailed(logger, ex, _userId);
-            throw new RequestRejectedException(ErrorCode.Unavailable, "The conversation list is unavailable; retry.");
+            throw new RequestRejectedException(ErrorCode.Unavailable, "The message store is unavailable; retry.");
         }
 
         if (message is not null)
