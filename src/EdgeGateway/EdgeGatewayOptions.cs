@@ -40,7 +40,7 @@ public sealed class EdgeGatewayOptions
     /// Give every connection a receive buffer while it waits for data, instead of waiting first and taking a buffer
     /// when bytes arrive. Default false: an idle connection then holds no buffer, which is what most connections of an
     /// IM server are. True reads with one system call fewer; on two cores it carried 4-12 % more closed-loop chat,
-    /// no change at 8,000 msgs/s, and 4 KiB more memory per connection (docs/benchmarks.md, session 14, item 6).
+    /// no change at 8,000 msgs/s, and 4 KiB more memory per connection (docs/benchmarks.md, session 14, item 7).
     /// Applies to every listener of the process (Kestrel's socket transport).
     /// </summary>
     public bool ReceiveBufferWhileIdle { get; set; }
