@@ -17,13 +17,13 @@ internal sealed partial class ConversationGrain
     public async Task AckDelivered(string userId, long seq)
     {
         RequireMember(userId);
-        var current = ReceiptOf(userId);
+        var (deliveredBefore, read) = _receipts.GetValueOrDefault(userId);
         var delivered = Math.Min(seq, _log.MaxSeq);
-        if (delivered > current.DeliveredSeq)
+        if (delivered > deliveredBefore)
         {
             // Held and told now, stored within a second (DeliveredReceipts).
-            var receipt = current with { DeliveredSeq = delivered };
-            Keep(receipt);
+            _receipts[userId] = (delivered, read);
+            var receipt = new Receipt { ConversationId = _id, UserId = userId, DeliveredSeq = delivered, ReadSeq = read };
             _delivered.Add(userId, delivered);
             await TellOtherMembersAsync(receipt);
         }

@@ -6,7 +6,4 @@ namespace ImOrleans.Grains;
 /// object referenced from an old one for every conversation in use, and the collector traced them all at every
 /// collection (docs/benchmarks.md, session 13, item 9). The list reads the messages it shows from the store.
 /// </summary>
-internal readonly record struct NewestKnown(long Seq, long ServerTimeMs)
-{
-    public static NewestKnown Of(StoredMessage message) => new(message.Seq, message.ServerTimeMs);
-}
+internal readonly record struct NewestKnown(long Seq, long ServerTimeMs);

@@ -37,18 +37,12 @@ internal sealed partial class UserGrain(
         var key = this.GetPrimaryKeyString();
         _userId = key.StartsWith(GrainKeys.UserPrefix, StringComparison.Ordinal) ? GrainKeys.UserIdOf(key) : key;
         _localSessions = ServiceProvider.GetService<ILocalSessions>();
-        foreach (var (conversationId, last) in await store.GetLatestAsync([.. Conversations.Values.Where(r => !r.Quit).Select(r => r.ConversationId)]))
-        {
-            _newest[conversationId] = NewestKnown.Of(last);
-        }
+        await ReadNewestAsync(Conversations.Values);
 
         // A group the user left keeps showing the last message they could see, not what the group says since.
         foreach (var quit in Conversations.Values.Where(r => r.Quit && r.QuitSeq >= r.InitSeq))
         {
-            if (await store.GetAsync(quit.ConversationId, quit.QuitSeq) is { } last)
-            {
-                _newest[quit.ConversationId] = NewestKnown.Of(last);
-            }
+            await ReadLeftAtAsync(quit);
         }
 
         StartMaintenanceTimer();
