@@ -18,10 +18,10 @@ internal sealed class SqliteStoreFolder
 
     public SqliteDataSource DataSource { get; }
 
-    /// <summary>A message store on the database, its writer started.</summary>
-    public async Task<MessageStore> StartStoreAsync()
+    /// <summary>A message store on the database, its writer started; <paramref name="tail"/> replaces the default message tail.</summary>
+    public async Task<MessageStore> StartStoreAsync(SqliteMessageTail? tail = null)
     {
-        var store = new MessageStore(DataSource, NullLogger<MessageStore>.Instance);
+        var store = new MessageStore(DataSource, NullLogger<MessageStore>.Instance, tail: tail);
         await store.StartAsync(CancellationToken.None);
         return store;
     }

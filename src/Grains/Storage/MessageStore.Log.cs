@@ -21,4 +21,10 @@ internal sealed partial class MessageStore
 
     [LoggerMessage(5, LogLevel.Debug, "Writer's catch-up checkpoint: {LogFrames} frames in the SQLite log, {CheckpointedFrames} in the database file, busy {Busy}")]
     private partial void LogWalCaughtUp(long logFrames, long checkpointedFrames, bool busy);
+
+    [LoggerMessage(7, LogLevel.Debug, "Merged bucket {Bucket} of the message tail into im_messages: {Moved} messages; {Left} left in the tail")]
+    private partial void LogTailMerged(int bucket, int moved, int left);
+
+    [LoggerMessage(8, LogLevel.Error, "Merging bucket {Bucket} of the message tail into im_messages failed; its messages stay in the tail, where reads find them")]
+    private partial void LogTailMergeFailed(Exception exception, int bucket);
 }

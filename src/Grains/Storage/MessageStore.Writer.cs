@@ -37,6 +37,11 @@ internal sealed partial class MessageStore
     {
         if (_writerLoop is null)
         {
+            if (_tail is not null)
+            {
+                MergeWholeTail();
+            }
+
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var thread = new Thread(() => RunWriterThread(stopped)) { IsBackground = true, Name = "Message store writer" };
             thread.Start();
@@ -239,10 +244,13 @@ internal sealed partial class MessageStore
         // BEGIN and COMMIT are the writer's own prepared statements, not a SqliteTransaction: that one parses both
         // statements again for every batch and registers a rollback hook, which leaves a finalizable handle behind for
         // the collector (one per commit: most of what the silo finalized under load).
+        var tail = _tail!;
+        int merged;
         commands.Begin.Execute();
         try
         {
-            WriteBatch(commands, batch, applied);
+            WriteBatch(tail, commands, batch, applied);
+            merged = MergeFullestBucket(tail, commands);
             commands.Commit.Execute();
         }
         catch
@@ -250,9 +258,14 @@ internal sealed partial class MessageStore
             commands.RollBackIfOpen();
             throw;
         }
+
+        if (merged >= 0)
+        {
+            tail.Merged(merged);
+        }
     }
 
-    private void WriteBatch(WriterCommands commands, List<PendingWrite> batch, bool[] applied)
+    private void WriteBatch(SqliteMessageTail tail, WriterCommands commands, List<PendingWrite> batch, bool[] applied)
     {
         var wroteRows = false;
         for (var i = 0; i < batch.Count; i++)
@@ -267,24 +280,10 @@ internal sealed partial class MessageStore
             {
                 if (write.RevokedSeq > 0)
                 {
-                    var revoke = commands.Revoke;
-                    revoke.Bind(0, m.ConversationId);
-                    revoke.Bind(1, write.RevokedSeq);
-                    revoke.Execute();
+                    Revoke(tail, commands, m.ConversationId, write.RevokedSeq);
                 }
 
-                var append = commands.Append;
-                append.Bind(0, m.ConversationId);
-                append.Bind(1, m.Seq);
-                append.Bind(2, m.ClientMsgId);
-                append.Bind(3, m.SenderId);
-                append.Bind(4, (int)m.Type);
-                append.Bind(5, m.Content);
-                append.Bind(6, AttachmentsJson(m.Attachments));
-                append.Bind(7, m.ClientTimeMs);
-                append.Bind(8, m.ServerTimeMs);
-                append.Bind(9, (int)m.Status);
-                applied[i] = append.Execute() == 1;
+                applied[i] = AppendToTail(tail, commands, m);
             }
             else if (write.Receipt is { } receipt)
             {
@@ -358,11 +357,21 @@ internal sealed partial class MessageStore
                     new SqliteWriterStatement(sqlite, "BEGIN IMMEDIATE"),
                     new SqliteWriterStatement(sqlite, "COMMIT"),
                     new SqliteWriterStatement(sqlite, "ROLLBACK"),
-                    new SqliteWriterStatement(sqlite, MessageStoreSql.Append, "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Append, "bucket", "tail_id", "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Holds, "bucket", "conversation_id", "seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.SaveReceipt, "conversation_id", "user_id", "delivered_seq", "read_seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Revoke, "conversation_id", "seq"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Revoke, "bucket", "conversation_id", "seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Hide, "user_id", "conversation_id", "seq"),
+                    new SqliteWriterStatement(sqlite, "SAVEPOINT merge"),
+                    new SqliteWriterStatement(sqlite, "RELEASE merge"),
+                    new SqliteWriterStatement(sqlite, "ROLLBACK TO merge"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.MergeBucket, "bucket"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.DeleteBucket, "bucket"),
                     CreateCommand(_writer, ""));
+
+                // After a failed batch, whose rows were rolled back, the tail's counts must match the table again.
+                _tail!.Load(_writer);
             }
         }
 
@@ -399,9 +408,16 @@ internal sealed partial class MessageStore
         SqliteWriterStatement Commit,
         SqliteWriterStatement Rollback,
         SqliteWriterStatement Append,
+        SqliteWriterStatement TailHolds,
         SqliteWriterStatement Receipt,
         SqliteWriterStatement Revoke,
+        SqliteWriterStatement TailRevoke,
         SqliteWriterStatement Hide,
+        SqliteWriterStatement Savepoint,
+        SqliteWriterStatement ReleaseSavepoint,
+        SqliteWriterStatement RollBackToSavepoint,
+        SqliteWriterStatement MergeBucket,
+        SqliteWriterStatement DeleteBucket,
         DbCommand Barrier) : IAsyncDisposable
     {
         /// <summary>
@@ -431,9 +447,16 @@ internal sealed partial class MessageStore
             Commit.Dispose();
             Rollback.Dispose();
             Append.Dispose();
+            TailHolds.Dispose();
             Receipt.Dispose();
             Revoke.Dispose();
+            TailRevoke.Dispose();
             Hide.Dispose();
+            Savepoint.Dispose();
+            ReleaseSavepoint.Dispose();
+            RollBackToSavepoint.Dispose();
+            MergeBucket.Dispose();
+            DeleteBucket.Dispose();
             await Barrier.DisposeAsync();
         }
     }

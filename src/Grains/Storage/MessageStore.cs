@@ -25,15 +25,20 @@ internal sealed partial class MessageStore : IMessageStore
     private readonly Channel<PendingWrite> _queue;
     private readonly int _maxBatchSize;
 
+    /// <summary>SQLite's message tail (see <see cref="SqliteMessageTail"/>); null on a database that batches (PostgreSQL).</summary>
+    private readonly SqliteMessageTail? _tail;
+
     public MessageStore(
         DbDataSource dataSource,
         ILogger<MessageStore> logger,
         int maxBatchSize = DefaultMaxBatchSize,
-        int queueCapacity = DefaultQueueCapacity)
+        int queueCapacity = DefaultQueueCapacity,
+        SqliteMessageTail? tail = null)
     {
         _dataSource = dataSource;
         _logger = logger;
         _maxBatchSize = maxBatchSize;
+        _tail = dataSource is SqliteDataSource ? tail ?? new SqliteMessageTail() : null;
         _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(queueCapacity)
         {
             SingleReader = true,
@@ -69,7 +74,8 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<long> GetMaxSeqAsync(string conversationId)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateCommand(connection, MessageStoreSql.MaxSeq);
+        await using var command = CreateCommand(connection, "");
+        command.CommandText = ReadSql(conversationId, MessageStoreSql.MaxSeq, MessageStoreSql.Tail.MaxSeq, command);
         AddParameter(command, "conversation_id", conversationId);
         var value = await command.ExecuteScalarAsync();
         return Convert.ToInt64(value, CultureInfo.InvariantCulture);
@@ -78,7 +84,8 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit, string? viewerId = null)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateCommand(connection, MessageStoreSql.ReadRangeNewestFirst);
+        await using var command = CreateCommand(connection, "");
+        command.CommandText = ReadSql(conversationId, MessageStoreSql.ReadRangeNewestFirst, MessageStoreSql.Tail.ReadRangeNewestFirst, command);
         AddParameter(command, "conversation_id", conversationId);
         AddParameter(command, "min_seq", minSeq);
         AddParameter(command, "max_seq", maxSeq);
@@ -104,7 +111,8 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<StoredMessage?> GetAsync(string conversationId, long seq)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateCommand(connection, MessageStoreSql.Get);
+        await using var command = CreateCommand(connection, "");
+        command.CommandText = ReadSql(conversationId, MessageStoreSql.Get, MessageStoreSql.Tail.Get, command);
         AddParameter(command, "conversation_id", conversationId);
         AddParameter(command, "seq", seq);
         await using var reader = await command.ExecuteReaderAsync();
@@ -114,7 +122,8 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId, long minSeq)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateCommand(connection, MessageStoreSql.FindByClientMsgId);
+        await using var command = CreateCommand(connection, "");
+        command.CommandText = ReadSql(conversationId, MessageStoreSql.FindByClientMsgId, MessageStoreSql.Tail.FindByClientMsgId, command);
         AddParameter(command, "conversation_id", conversationId);
         AddParameter(command, "client_msg_id", clientMsgId);
         AddParameter(command, "min_seq", minSeq);
@@ -131,11 +140,22 @@ internal sealed partial class MessageStore : IMessageStore
         }
 
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateCommand(connection, MessageStoreSql.Latest);
-        var id = AddParameter(command, "conversation_id", "");
+        await using var plain = CreateCommand(connection, MessageStoreSql.Latest);
+        var plainId = AddParameter(plain, "conversation_id", "");
+        await using var withTail = _tail is null ? null : CreateCommand(connection, MessageStoreSql.Tail.Latest);
+        var tailId = withTail is null ? null : AddParameter(withTail, "conversation_id", "");
+        var tailBucket = withTail is null ? null : AddParameter(withTail, "bucket", 0);
         foreach (var conversationId in conversationIds)
         {
-            id.Value = conversationId;
+            var command = plain;
+            plainId.Value = conversationId;
+            if (_tail is { } tail && tail.Holds(conversationId))
+            {
+                command = withTail!;
+                tailId!.Value = conversationId;
+                tailBucket!.Value = tail.BucketOf(conversationId);
+            }
+
             await using var reader = await command.ExecuteReaderAsync();
             if (await reader.ReadAsync())
             {

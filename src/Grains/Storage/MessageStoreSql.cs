@@ -51,4 +51,61 @@ internal static class MessageStoreSql
 
     public const string Receipts =
         "SELECT user_id, delivered_seq, read_seq FROM im_receipts WHERE conversation_id = @conversation_id";
+
+    /// <summary>
+    /// SQLite's message tail (<see cref="SqliteMessageTail"/>): appends, merges, and the reads of a conversation the
+    /// tail holds, which read its bucket of the tail besides <c>im_messages</c>.
+    /// </summary>
+    public static class Tail
+    {
+        private const string InBucket = "bucket = @bucket AND conversation_id = @conversation_id";
+
+        // A seq already merged is taken; one still in the tail is looked for first (see MessageStore.Tail.cs).
+        public const string Append =
+            $"INSERT INTO im_message_tail (bucket, tail_id, {Columns}) " +
+            "SELECT @bucket, @tail_id, @conversation_id, @seq, @client_msg_id, @sender_id, @msg_type, @content, @attachments, @client_time_ms, @server_time_ms, @status " +
+            "WHERE NOT EXISTS (SELECT 1 FROM im_messages WHERE conversation_id = @conversation_id AND seq = @seq)";
+
+        public const string Holds =
+            $"SELECT 1 FROM im_message_tail WHERE {InBucket} AND seq = @seq";
+
+        public const string Revoke =
+            $"UPDATE im_message_tail SET status = 2, content = '', attachments = NULL WHERE {InBucket} AND seq = @seq";
+
+        // Sorted, so that each conversation's rows reach its page of im_messages together.
+        public const string MergeBucket =
+            $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM im_message_tail WHERE bucket = @bucket ORDER BY conversation_id, seq";
+
+        public const string DeleteBucket = "DELETE FROM im_message_tail WHERE bucket = @bucket";
+
+        public const string MergeAll =
+            $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM im_message_tail ORDER BY conversation_id, seq; DELETE FROM im_message_tail;";
+
+        public const string MaxSeq =
+            "SELECT MAX((SELECT COALESCE(MAX(seq), 0) FROM im_messages WHERE conversation_id = @conversation_id), " +
+            $"(SELECT COALESCE(MAX(seq), 0) FROM im_message_tail WHERE {InBucket}))";
+
+        // Each side keeps at most @limit rows before they are merged, so the newest page never sorts a whole history.
+        public const string ReadRangeNewestFirst =
+            "SELECT m.conversation_id, m.seq, m.client_msg_id, m.sender_id, m.msg_type, m.content, m.attachments, m.client_time_ms, m.server_time_ms, m.status, " +
+            "CASE WHEN h.seq IS NULL THEN 0 ELSE 1 END AS hidden " +
+            $"FROM (SELECT * FROM (SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq >= @min_seq AND seq <= @max_seq ORDER BY seq DESC LIMIT @limit) " +
+            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM im_message_tail WHERE {InBucket} AND seq >= @min_seq AND seq <= @max_seq)) m " +
+            "LEFT JOIN im_hidden h ON h.user_id = @viewer_id AND h.conversation_id = m.conversation_id AND h.seq = m.seq " +
+            "ORDER BY m.seq DESC LIMIT @limit";
+
+        public const string Get =
+            $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq = @seq " +
+            $"UNION ALL SELECT {Columns} FROM im_message_tail WHERE {InBucket} AND seq = @seq";
+
+        public const string FindByClientMsgId =
+            $"SELECT * FROM (SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq >= @min_seq AND client_msg_id = @client_msg_id ORDER BY seq LIMIT 1) " +
+            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM im_message_tail WHERE {InBucket} AND seq >= @min_seq AND client_msg_id = @client_msg_id) " +
+            "ORDER BY seq LIMIT 1";
+
+        public const string Latest =
+            $"SELECT * FROM (SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id ORDER BY seq DESC LIMIT 1) " +
+            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM im_message_tail WHERE {InBucket} ORDER BY seq DESC LIMIT 1) " +
+            "ORDER BY seq DESC LIMIT 1";
+    }
 }

@@ -9,26 +9,40 @@ namespace ImOrleans.Grains.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
+    /// <summary>The columns of a message, in both im_messages and im_message_tail.</summary>
+    private const string MessageColumns = """
+        conversation_id TEXT    NOT NULL,
+                    seq             BIGINT  NOT NULL,
+                    client_msg_id   TEXT    NOT NULL,
+                    sender_id       TEXT    NOT NULL,
+                    msg_type        INTEGER NOT NULL,
+                    content         TEXT    NOT NULL,
+                    attachments     TEXT    NULL,
+                    client_time_ms  BIGINT  NOT NULL,
+                    server_time_ms  BIGINT  NOT NULL,
+                    status          INTEGER NOT NULL,
+        """;
+
     // WITHOUT ROWID: each table is its primary-key B-tree, not a rowid B-tree plus a key index (one B-tree less to
     // write per row; files created before keep their rowid tables and work the same).
-    private const string Tables = """
+    private const string Tables = $"""
         CREATE TABLE IF NOT EXISTS im_messages (
-            conversation_id TEXT    NOT NULL,
-            seq             BIGINT  NOT NULL,
-            client_msg_id   TEXT    NOT NULL,
-            sender_id       TEXT    NOT NULL,
-            msg_type        INTEGER NOT NULL,
-            content         TEXT    NOT NULL,
-            attachments     TEXT    NULL,
-            client_time_ms  BIGINT  NOT NULL,
-            server_time_ms  BIGINT  NOT NULL,
-            status          INTEGER NOT NULL,
+            {MessageColumns}
             PRIMARY KEY (conversation_id, seq)
         ) WITHOUT ROWID;
 
         -- No index on client_msg_id: its leaf was a second random page written per message, as much as the row's
         -- own. Resends are matched in memory, else by reading the conversation's newest messages (MessageLog).
         DROP INDEX IF EXISTS ix_im_messages_client_msg_id;
+
+        -- Messages appended since their bucket was last merged into im_messages (SqliteMessageTail): a commit writes
+        -- the last page of each bucket it touches, not a page per conversation. SQLite only.
+        CREATE TABLE IF NOT EXISTS im_message_tail (
+            bucket          INTEGER NOT NULL,
+            tail_id         BIGINT  NOT NULL,
+            {MessageColumns}
+            PRIMARY KEY (bucket, tail_id)
+        ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS im_receipts (
             conversation_id TEXT   NOT NULL,
@@ -68,6 +82,9 @@ internal static class SqliteSchema
             PRIMARY KEY (ServiceId, GrainTypeString, GrainIdN0, GrainIdN1, GrainIdExtensionString)
         );
         """;
+
+    /// <summary>Tables only SQLite has (the PostgreSQL store writes im_messages directly).</summary>
+    public static readonly IReadOnlyList<string> SqliteOnlyTables = ["im_message_tail"];
 
     private const string GrainKeyMatches = """
         ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString

@@ -68,6 +68,25 @@ internal sealed class SqliteWriterStatement : IDisposable
         }
     }
 
+    /// <summary>Runs the statement and returns whether it yields a row.</summary>
+    public bool HasRow()
+    {
+        try
+        {
+            var result = raw.sqlite3_step(_statement);
+            if (result != raw.SQLITE_ROW && result != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(result, _db);
+            }
+
+            return result == raw.SQLITE_ROW;
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
     public void Dispose() => _statement.Dispose();
 
     private void Check(int result)

@@ -1,0 +1,166 @@
+using ImOrleans.Grains.Storage;
+using ImOrleans.Protocol.Messages;
+
+namespace ImOrleans.Grains.Tests;
+
+/// <summary>
+/// The SQLite store with a tail small enough that commits merge it while the test runs: a conversation's messages are
+/// then partly in im_messages and partly still in the tail, and every read must find them all.
+/// </summary>
+public sealed class MessageTailTests : IAsyncLifetime
+{
+    private const int MergeThreshold = 10;
+
+    private readonly SqliteStoreFolder _folder = new();
+    private MessageStore _store = null!;
+
+    public async Task InitializeAsync() => _store = await StartStoreAsync();
+
+    public Task DisposeAsync() => _folder.DeleteAsync(_store);
+
+    [Fact]
+    public async Task Every_read_finds_a_conversation_s_messages_whether_merged_or_still_in_the_tail()
+    {
+        var ids = Enumerable.Range(0, 8).Select(c => $"s:t{c}:x").ToList();
+        for (var seq = 1; seq <= 30; seq++)
+        {
+            await Task.WhenAll(ids.Select(id => _store.AppendAsync(Message(id, seq)))).WithDeadline();
+        }
+
+        Assert.True(await CountAsync("SELECT COUNT(DISTINCT conversation_id) FROM im_message_tail WHERE conversation_id IN (SELECT conversation_id FROM im_messages)") > 0,
+            "no conversation has messages in both tables");
+        var latest = await _store.GetLatestAsync([.. ids, "s:none:x"]).WithDeadline();
+        Assert.Equal(ids.Order(), latest.Keys.Order());
+        foreach (var id in ids)
+        {
+            var all = await _store.ReadRangeAsync(id, 1, 30, 100).WithDeadline();
+            Assert.Equal(Enumerable.Range(1, 30).Select(seq => Message(id, seq)), all.Select(Plain));
+            Assert.Equal([26L, 27, 28, 29, 30], (await _store.ReadRangeAsync(id, 1, 30, 5).WithDeadline()).Select(m => m.Seq));
+            Assert.Equal([10L, 11, 12], (await _store.ReadRangeAsync(id, 10, 12, 100).WithDeadline()).Select(m => m.Seq));
+            Assert.Equal(30, await _store.GetMaxSeqAsync(id).WithDeadline());
+            Assert.Equal(30, latest[id].Seq);
+            foreach (var seq in new long[] { 1, 15, 30 })
+            {
+                Assert.Equal(Message(id, seq), Plain((await _store.GetAsync(id, seq).WithDeadline())!));
+                Assert.Equal(seq, (await _store.FindByClientMsgIdAsync(id, $"client-{seq}", 1).WithDeadline())?.Seq);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_taken_seq_fails_whether_the_first_copy_is_merged_or_still_in_the_tail()
+    {
+        for (var seq = 1; seq <= MergeThreshold + 4; seq++)
+        {
+            await _store.AppendAsync(Message("s:a:b", seq)).WithDeadline();
+        }
+
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM im_message_tail WHERE seq = 3"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM im_message_tail WHERE seq = 13"));
+
+        await Assert.ThrowsAsync<SeqTakenException>(() => _store.AppendAsync(Message("s:a:b", 3) with { Content = "impostor" }).WithDeadline());
+        await Assert.ThrowsAsync<SeqTakenException>(() => _store.AppendAsync(Message("s:a:b", 13) with { Content = "impostor" }).WithDeadline());
+        await _store.AppendAsync(Message("s:a:b", MergeThreshold + 5)).WithDeadline();
+
+        var all = await _store.ReadRangeAsync("s:a:b", 1, 100, 100).WithDeadline();
+        Assert.Equal(Enumerable.Range(1, MergeThreshold + 5).Select(seq => Message("s:a:b", seq)), all.Select(Plain));
+    }
+
+    [Fact]
+    public async Task A_revoke_blanks_a_message_still_in_the_tail_and_it_stays_blank_once_merged()
+    {
+        for (var seq = 1; seq <= 3; seq++)
+        {
+            await _store.AppendAsync(Message("s:a:b", seq)).WithDeadline();
+        }
+
+        await _store.AppendRevokeAsync(2, Message("s:a:b", 4) with { Content = "revoke 2" }).WithDeadline();
+        await AssertRevokedAsync();
+
+        for (var seq = 5; seq <= MergeThreshold + 5; seq++)
+        {
+            await _store.AppendAsync(Message("s:a:b", seq)).WithDeadline();
+        }
+
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM im_messages WHERE seq = 2 AND status = 2"));
+        await AssertRevokedAsync();
+
+        async Task AssertRevokedAsync()
+        {
+            var revoked = await _store.GetAsync("s:a:b", 2).WithDeadline();
+            Assert.Equal(MessageStatus.Revoked, revoked!.Status);
+            Assert.Equal("", revoked.Content);
+            var page = await _store.ReadRangeAsync("s:a:b", 1, 4, 10).WithDeadline();
+            Assert.Equal([MessageStatus.Normal, MessageStatus.Revoked, MessageStatus.Normal, MessageStatus.Normal], page.Select(m => m.Status));
+        }
+    }
+
+    [Fact]
+    public async Task Messages_left_in_the_tail_at_a_stop_are_merged_when_the_store_starts_again()
+    {
+        for (var seq = 1; seq <= 5; seq++)
+        {
+            await _store.AppendAsync(Message("s:a:b", seq)).WithDeadline();
+        }
+
+        await _store.StopAsync(CancellationToken.None).WithDeadline();
+        Assert.Equal(5, await CountAsync("SELECT COUNT(*) FROM im_message_tail"));
+
+        _store = await StartStoreAsync();
+
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM im_message_tail"));
+        Assert.Equal(Enumerable.Range(1, 5).Select(seq => Message("s:a:b", seq)), (await _store.ReadRangeAsync("s:a:b", 1, 5, 10).WithDeadline()).Select(Plain));
+        await _store.AppendAsync(Message("s:a:b", 6)).WithDeadline();
+        await Assert.ThrowsAsync<SeqTakenException>(() => _store.AppendAsync(Message("s:a:b", 5)).WithDeadline());
+        Assert.Equal(6, await _store.GetMaxSeqAsync("s:a:b").WithDeadline());
+    }
+
+    [Fact]
+    public async Task A_failed_batch_leaves_nothing_in_the_tail_and_later_appends_are_read_back()
+    {
+        await _store.AppendAsync(Message("s:a:b", 1)).WithDeadline();
+
+        // A NOT NULL column left null fails the batch inside the writer's transaction; the writer reopens and recounts.
+        await Assert.ThrowsAnyAsync<Exception>(() => _store.AppendAsync(Message("s:a:b", 2) with { ClientMsgId = null! }).WithDeadline());
+        for (var seq = 2; seq <= MergeThreshold + 3; seq++)
+        {
+            await _store.AppendAsync(Message("s:a:b", seq)).WithDeadline();
+        }
+
+        Assert.Equal(Enumerable.Range(1, MergeThreshold + 3).Select(seq => Message("s:a:b", seq)), (await _store.ReadRangeAsync("s:a:b", 1, 100, 100).WithDeadline()).Select(Plain));
+        Assert.True(await CountAsync("SELECT COUNT(*) FROM im_messages") > 0, "the tail never merged");
+    }
+
+    private Task<MessageStore> StartStoreAsync() => _folder.StartStoreAsync(new SqliteMessageTail(buckets: 4, mergeThreshold: MergeThreshold));
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = await _folder.DataSource.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    /// <summary>The message with its attachment list as <see cref="Message"/> makes it (a read makes a new, empty list), after checking it is empty.</summary>
+    private static StoredMessage Plain(StoredMessage message)
+    {
+        Assert.Empty(message.Attachments);
+        return message with { Attachments = NoAttachments };
+    }
+
+    private static readonly IReadOnlyList<AttachmentInfo> NoAttachments = [];
+
+    private static StoredMessage Message(string conversationId, long seq) => new()
+    {
+        ConversationId = conversationId,
+        Seq = seq,
+        ClientMsgId = $"client-{seq}",
+        SenderId = "a",
+        Type = MessageType.Text,
+        Content = $"content {seq} of {conversationId}",
+        Attachments = NoAttachments,
+        ClientTimeMs = 1000 + seq,
+        ServerTimeMs = 2000 + seq,
+        Status = MessageStatus.Normal,
+    };
+}
