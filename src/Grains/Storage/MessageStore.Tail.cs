@@ -22,43 +22,64 @@ internal sealed partial class MessageStore
         transaction.Commit();
     }
 
-    /// <summary>Appends a message to the tail unless its seq is taken; true if it was stored.</summary>
-    private bool AppendToTail(SqliteMessageTail tail, WriterCommands commands, StoredMessage m)
+    /// <summary>
+    /// Appends a message to the tail unless its seq is taken; true if it was stored. A conversation's appends come in seq
+    /// order, so a seq above the newest it has in the tail and in im_messages is free without a look; the newest in
+    /// im_messages is read once, when the conversation enters the tail.
+    /// </summary>
+    private static bool AppendToTail(SqliteMessageTail tail, WriterCommands commands, StoredMessage m)
     {
         var bucket = tail.BucketOf(m.ConversationId);
-        if (tail.MayHold(m.ConversationId, m.Seq))
+        long mergedSeq;
+        if (tail.TryGetHeld(m.ConversationId, out var held))
         {
-            // Only a second writer of the conversation (two activations during a cluster split) gets here.
-            var holds = commands.TailHolds;
-            holds.Bind(0, bucket);
-            holds.Bind(1, m.ConversationId);
-            holds.Bind(2, m.Seq);
-            if (holds.HasRow())
+            mergedSeq = held.MergedSeq;
+            if (m.Seq <= held.NewestSeq && Holds(commands.TailHolds, bucket, m))
             {
                 return false;
             }
         }
+        else
+        {
+            commands.MergedMaxSeq.Bind(0, m.ConversationId);
+            mergedSeq = commands.MergedMaxSeq.ReadInt64();
+        }
 
-        var append = commands.Append;
-        append.Bind(0, bucket);
-        append.Bind(1, tail.NextTailId());
-        append.Bind(2, m.ConversationId);
-        append.Bind(3, m.Seq);
-        append.Bind(4, m.ClientMsgId);
-        append.Bind(5, m.SenderId);
-        append.Bind(6, (int)m.Type);
-        append.Bind(7, m.Content);
-        append.Bind(8, AttachmentsJson(m.Attachments));
-        append.Bind(9, m.ClientTimeMs);
-        append.Bind(10, m.ServerTimeMs);
-        append.Bind(11, (int)m.Status);
-        if (append.Execute() != 1)
+        // Only a second writer of the conversation (two activations during a cluster split) gets past these seqs.
+        if (m.Seq <= mergedSeq && Holds(commands.MergedHolds, -1, m))
         {
             return false;
         }
 
-        tail.Appended(bucket, m.ConversationId, m.Seq);
+        var append = commands.Append;
+        append.Bind(0, tail.NextTailId(bucket));
+        append.Bind(1, m.ConversationId);
+        append.Bind(2, m.Seq);
+        append.Bind(3, m.ClientMsgId);
+        append.Bind(4, m.SenderId);
+        append.Bind(5, (int)m.Type);
+        append.Bind(6, m.Content);
+        append.Bind(7, AttachmentsJson(m.Attachments));
+        append.Bind(8, m.ClientTimeMs);
+        append.Bind(9, m.ServerTimeMs);
+        append.Bind(10, (int)m.Status);
+        append.Execute();
+        tail.Appended(bucket, m.ConversationId, m.Seq, mergedSeq);
         return true;
+    }
+
+    /// <summary>Whether the statement finds the message's (conversation, seq); <paramref name="bucket"/> is bound first unless it is -1.</summary>
+    private static bool Holds(SqliteWriterStatement statement, int bucket, StoredMessage m)
+    {
+        var next = 0;
+        if (bucket >= 0)
+        {
+            statement.Bind(next++, bucket);
+        }
+
+        statement.Bind(next++, m.ConversationId);
+        statement.Bind(next, m.Seq);
+        return statement.HasRow();
     }
 
     /// <summary>Revokes a message wherever it is: in im_messages, or still in the tail.</summary>

@@ -357,8 +357,10 @@ internal sealed partial class MessageStore
                     new SqliteWriterStatement(sqlite, "BEGIN IMMEDIATE"),
                     new SqliteWriterStatement(sqlite, "COMMIT"),
                     new SqliteWriterStatement(sqlite, "ROLLBACK"),
-                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Append, "bucket", "tail_id", "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Append, "tail_id", "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Holds, "bucket", "conversation_id", "seq"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.MaxSeq, "conversation_id"),
+                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.MergedHolds, "conversation_id", "seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.SaveReceipt, "conversation_id", "user_id", "delivered_seq", "read_seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Revoke, "conversation_id", "seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Revoke, "bucket", "conversation_id", "seq"),
@@ -409,6 +411,8 @@ internal sealed partial class MessageStore
         SqliteWriterStatement Rollback,
         SqliteWriterStatement Append,
         SqliteWriterStatement TailHolds,
+        SqliteWriterStatement MergedMaxSeq,
+        SqliteWriterStatement MergedHolds,
         SqliteWriterStatement Receipt,
         SqliteWriterStatement Revoke,
         SqliteWriterStatement TailRevoke,
@@ -448,6 +452,8 @@ internal sealed partial class MessageStore
             Rollback.Dispose();
             Append.Dispose();
             TailHolds.Dispose();
+            MergedMaxSeq.Dispose();
+            MergedHolds.Dispose();
             Receipt.Dispose();
             Revoke.Dispose();
             TailRevoke.Dispose();

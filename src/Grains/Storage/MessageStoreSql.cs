@@ -58,28 +58,39 @@ internal static class MessageStoreSql
     /// </summary>
     public static class Tail
     {
-        private const string InBucket = "bucket = @bucket AND conversation_id = @conversation_id";
+        // A bucket's rows are the tail ids from bucket << 40 on (SqliteMessageTail.TailIdOf).
+        private const string BucketRange = "tail_id BETWEEN @bucket * 1099511627776 AND @bucket * 1099511627776 + 1099511627775";
 
-        // A seq already merged is taken; one still in the tail is looked for first (see MessageStore.Tail.cs).
+        private const string InBucket = $"{BucketRange} AND conversation_id = @conversation_id";
+
+        // Whether the seq is free is decided before (see MessageStore.Tail.cs).
         public const string Append =
-            $"INSERT INTO im_message_tail (bucket, tail_id, {Columns}) " +
-            "SELECT @bucket, @tail_id, @conversation_id, @seq, @client_msg_id, @sender_id, @msg_type, @content, @attachments, @client_time_ms, @server_time_ms, @status " +
-            "WHERE NOT EXISTS (SELECT 1 FROM im_messages WHERE conversation_id = @conversation_id AND seq = @seq)";
+            $"INSERT INTO im_message_tail (tail_id, {Columns}) " +
+            "VALUES (@tail_id, @conversation_id, @seq, @client_msg_id, @sender_id, @msg_type, @content, @attachments, @client_time_ms, @server_time_ms, @status)";
 
         public const string Holds =
             $"SELECT 1 FROM im_message_tail WHERE {InBucket} AND seq = @seq";
+
+        public const string MergedHolds =
+            "SELECT 1 FROM im_messages WHERE conversation_id = @conversation_id AND seq = @seq";
 
         public const string Revoke =
             $"UPDATE im_message_tail SET status = 2, content = '', attachments = NULL WHERE {InBucket} AND seq = @seq";
 
         // Sorted, so that each conversation's rows reach its page of im_messages together.
         public const string MergeBucket =
-            $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM im_message_tail WHERE bucket = @bucket ORDER BY conversation_id, seq";
+            $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM im_message_tail WHERE {BucketRange} ORDER BY conversation_id, seq";
 
-        public const string DeleteBucket = "DELETE FROM im_message_tail WHERE bucket = @bucket";
+        public const string DeleteBucket = $"DELETE FROM im_message_tail WHERE {BucketRange}";
 
         public const string MergeAll =
             $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM im_message_tail ORDER BY conversation_id, seq; DELETE FROM im_message_tail;";
+
+        /// <summary>Per conversation in the tail: its bucket, newest seq there, rows, highest tail id, and the newest seq merged.</summary>
+        public const string Held =
+            "SELECT tail_id >> 40, conversation_id, MAX(seq), COUNT(*), MAX(tail_id) & 1099511627775, " +
+            "(SELECT COALESCE(MAX(m.seq), 0) FROM im_messages m WHERE m.conversation_id = t.conversation_id) " +
+            "FROM im_message_tail t GROUP BY tail_id >> 40, conversation_id";
 
         public const string MaxSeq =
             "SELECT MAX((SELECT COALESCE(MAX(seq), 0) FROM im_messages WHERE conversation_id = @conversation_id), " +

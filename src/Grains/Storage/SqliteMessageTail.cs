@@ -34,8 +34,8 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
     /// </summary>
     public const int DefaultMergeThreshold = 32_768;
 
-    /// <summary>For each conversation with rows in the tail: its highest seq there and its bucket. Read by any thread, written by the writer's.</summary>
-    private readonly ConcurrentDictionary<string, (long NewestSeq, int Bucket)> _held = new(StringComparer.Ordinal);
+    /// <summary>Each conversation with rows in the tail. Read by any thread, written by the writer's.</summary>
+    private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
 
     /// <summary>Rows per bucket; the writer's thread only.</summary>
     private readonly int[] _rows = new int[buckets];
@@ -63,21 +63,21 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
     /// <summary>True when the tail may hold messages of the conversation (readers then read both tables).</summary>
     public bool Holds(string conversationId) => _held.ContainsKey(conversationId);
 
+    /// <summary>What the tail knows of a conversation it holds, if it holds it.</summary>
+    public bool TryGetHeld(string conversationId, out Held held) => _held.TryGetValue(conversationId, out held);
+
+    /// <summary>The next tail id in the bucket: the bucket in the bits from 40 up, the append counter below; the writer's thread only.</summary>
+    public long NextTailId(int bucket) => ((long)bucket << 40) | _nextTailId++;
+
     /// <summary>
-    /// True when the tail may hold the conversation's <paramref name="seq"/>: a conversation's appends are in seq order,
-    /// so a seq above the newest the tail holds is new to it without a look.
+    /// Records an append about to be committed; the writer's thread only, before the commit. <paramref name="mergedSeq"/>:
+    /// the newest seq of the conversation in im_messages.
     /// </summary>
-    public bool MayHold(string conversationId, long seq) => _held.TryGetValue(conversationId, out var held) && seq <= held.NewestSeq;
-
-    /// <summary>The next tail id; the writer's thread only.</summary>
-    public long NextTailId() => _nextTailId++;
-
-    /// <summary>Records an append about to be committed; the writer's thread only, before the commit.</summary>
-    public void Appended(int bucket, string conversationId, long seq)
+    public void Appended(int bucket, string conversationId, long seq, long mergedSeq)
     {
         if (!_held.TryGetValue(conversationId, out var held) || seq > held.NewestSeq)
         {
-            _held[conversationId] = (seq, bucket);
+            _held[conversationId] = new Held(bucket, seq, mergedSeq);
         }
 
         _rows[bucket]++;
@@ -126,19 +126,18 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
     /// </summary>
     public void Load(DbConnection connection)
     {
-        var held = new Dictionary<string, (long NewestSeq, int Bucket)>(StringComparer.Ordinal);
+        var held = new Dictionary<string, Held>(StringComparer.Ordinal);
         Array.Clear(_rows);
         _totalRows = 0;
         using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT bucket, conversation_id, MAX(seq), COUNT(*), MAX(tail_id) FROM im_message_tail GROUP BY bucket, conversation_id";
+        command.CommandText = MessageStoreSql.Tail.Held;
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
                 var bucket = reader.GetInt32(0);
                 var rows = reader.GetInt32(3);
-                held[reader.GetString(1)] = (reader.GetInt64(2), bucket);
+                held[reader.GetString(1)] = new Held(bucket, reader.GetInt64(2), reader.GetInt64(5));
                 _rows[bucket] += rows;
                 _totalRows += rows;
                 _nextTailId = Math.Max(_nextTailId, reader.GetInt64(4) + 1);
@@ -158,4 +157,9 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
             _held[conversationId] = value;
         }
     }
+
+    /// <param name="Bucket">The conversation's bucket.</param>
+    /// <param name="NewestSeq">Its newest seq in the tail.</param>
+    /// <param name="MergedSeq">Its newest seq in im_messages when it entered the tail: only merges write there, and they take it out of the tail.</param>
+    public readonly record struct Held(int Bucket, long NewestSeq, long MergedSeq);
 }

@@ -20,14 +20,14 @@ internal static class SqliteSchema
                     attachments     TEXT    NULL,
                     client_time_ms  BIGINT  NOT NULL,
                     server_time_ms  BIGINT  NOT NULL,
-                    status          INTEGER NOT NULL,
+                    status          INTEGER NOT NULL
         """;
 
     // WITHOUT ROWID: each table is its primary-key B-tree, not a rowid B-tree plus a key index (one B-tree less to
     // write per row; files created before keep their rowid tables and work the same).
     private const string Tables = $"""
         CREATE TABLE IF NOT EXISTS im_messages (
-            {MessageColumns}
+            {MessageColumns},
             PRIMARY KEY (conversation_id, seq)
         ) WITHOUT ROWID;
 
@@ -36,13 +36,12 @@ internal static class SqliteSchema
         DROP INDEX IF EXISTS ix_im_messages_client_msg_id;
 
         -- Messages appended since their bucket was last merged into im_messages (SqliteMessageTail): a commit writes
-        -- the last page of each bucket it touches, not a page per conversation. SQLite only.
+        -- the last page of each bucket it touches, not a page per conversation. The key is the bucket in the high bits
+        -- and an append counter below (a rowid: an insert compares integers, not records). SQLite only.
         CREATE TABLE IF NOT EXISTS im_message_tail (
-            bucket          INTEGER NOT NULL,
-            tail_id         BIGINT  NOT NULL,
+            tail_id         INTEGER PRIMARY KEY,
             {MessageColumns}
-            PRIMARY KEY (bucket, tail_id)
-        ) WITHOUT ROWID;
+        );
 
         CREATE TABLE IF NOT EXISTS im_receipts (
             conversation_id TEXT   NOT NULL,

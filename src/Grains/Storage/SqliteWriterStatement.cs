@@ -87,6 +87,25 @@ internal sealed class SqliteWriterStatement : IDisposable
         }
     }
 
+    /// <summary>Runs the statement and returns the first column of its first row as a number (0 for NULL or no row).</summary>
+    public long ReadInt64()
+    {
+        try
+        {
+            var result = raw.sqlite3_step(_statement);
+            if (result != raw.SQLITE_ROW && result != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(result, _db);
+            }
+
+            return result == raw.SQLITE_ROW ? raw.sqlite3_column_int64(_statement, 0) : 0;
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
     public void Dispose() => _statement.Dispose();
 
     private void Check(int result)
