@@ -29,6 +29,9 @@ public sealed partial class MetricsTests(ServerFixture fixture)
 
         var text = await http.GetStringAsync("/metrics");
         Assert.Matches(StoreMetric("commit_duration"), text);
+
+        // The embedded default's SQLite store keeps its newest messages in its tail, the send's among them.
+        Assert.Matches(@"(?m)^imorleans_store_tail_messages(\{[^}]*\})? [1-9]", text);
     }
 
     [Fact]

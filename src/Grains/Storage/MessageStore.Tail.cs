@@ -121,6 +121,7 @@ internal sealed partial class MessageStore
             commands.DeleteBucket.Execute();
             commands.ReleaseSavepoint.Execute();
             LogTailMerged(bucket, moved, tail.Rows - moved);
+            MessageStoreMetrics.RecordTailMerged(moved);
             return bucket;
         }
         catch (SqliteException ex)

@@ -24,7 +24,23 @@ internal static class MessageStoreMetrics
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(
         "imorleans.store.commit.writes", "{write}", "Writes carried by one commit.");
 
+    private static readonly Counter<long> TailMerged = Meter.CreateCounter<long>(
+        "imorleans.store.tail.merged", "{message}", "Messages moved from SQLite's message tail into im_messages.");
+
+    /// <summary>The tail the gauge reads: the store's of this process (the last one made, in a test process with several).</summary>
+    private static SqliteMessageTail? s_tail;
+
+    static MessageStoreMetrics() => Meter.CreateObservableGauge(
+        "imorleans.store.tail.messages",
+        () => s_tail?.Rows ?? 0,
+        "{message}",
+        "Messages in SQLite's message tail, not yet merged into im_messages: about 32,768 once under way; growing past that means merges fail (logged).");
+
     public static bool WriteLatencyEnabled => WriteLatency.Enabled;
+
+    public static void ObserveTail(SqliteMessageTail tail) => s_tail = tail;
+
+    public static void RecordTailMerged(int messages) => TailMerged.Add(messages);
 
     public static void RecordCommit(long startedTimestamp, int writes)
     {

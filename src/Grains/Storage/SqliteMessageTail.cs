@@ -45,8 +45,8 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
 
     public int Buckets => buckets;
 
-    /// <summary>Rows in the tail, as the writer counts them.</summary>
-    public int Rows => _totalRows;
+    /// <summary>Rows in the tail, as the writer counts them (read by the metrics from any thread).</summary>
+    public int Rows => Volatile.Read(ref _totalRows);
 
     /// <summary>The bucket of a conversation: FNV-1a over its UTF-16 code units, stable across processes and versions.</summary>
     public int BucketOf(string conversationId)
