@@ -114,9 +114,13 @@ internal static class MessageStoreSql
             $"UNION ALL SELECT * FROM (SELECT {Columns} FROM im_message_tail WHERE {InBucket} AND seq >= @min_seq AND client_msg_id = @client_msg_id) " +
             "ORDER BY seq LIMIT 1";
 
+        // The tail is walked back from the bucket's end to the conversation's last row, instead of scanning the whole
+        // bucket for its highest seq: a conversation's owner queues its appends in seq order, so its newest message is
+        // its last row (a second owner during a cluster split could add a lower, free seq after it; this then shows that
+        // one until the bucket is merged).
         public const string Latest =
             $"SELECT * FROM (SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id ORDER BY seq DESC LIMIT 1) " +
-            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM im_message_tail WHERE {InBucket} ORDER BY seq DESC LIMIT 1) " +
+            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM im_message_tail WHERE {InBucket} ORDER BY tail_id DESC LIMIT 1) " +
             "ORDER BY seq DESC LIMIT 1";
     }
 }
