@@ -231,7 +231,8 @@ public sealed class MessageStoreTests(ITestOutputHelper output) : IAsyncLifetime
 
     private Task<MessageStore> StartStoreAsync() => _folder.StartStoreAsync();
 
-    private static StoredMessage Message(string conversationId, long seq) => new()
+    /// <summary>The test message at (conversation, seq); the tail's tests use it too.</summary>
+    internal static StoredMessage Message(string conversationId, long seq) => new()
     {
         ConversationId = conversationId,
         Seq = seq,

@@ -145,22 +145,8 @@ public sealed class MessageTailTests : IAsyncLifetime
     private static StoredMessage Plain(StoredMessage message)
     {
         Assert.Empty(message.Attachments);
-        return message with { Attachments = NoAttachments };
+        return message with { Attachments = [] };
     }
 
-    private static readonly IReadOnlyList<AttachmentInfo> NoAttachments = [];
-
-    private static StoredMessage Message(string conversationId, long seq) => new()
-    {
-        ConversationId = conversationId,
-        Seq = seq,
-        ClientMsgId = $"client-{seq}",
-        SenderId = "a",
-        Type = MessageType.Text,
-        Content = $"content {seq} of {conversationId}",
-        Attachments = NoAttachments,
-        ClientTimeMs = 1000 + seq,
-        ServerTimeMs = 2000 + seq,
-        Status = MessageStatus.Normal,
-    };
+    private static StoredMessage Message(string conversationId, long seq) => MessageStoreTests.Message(conversationId, seq);
 }

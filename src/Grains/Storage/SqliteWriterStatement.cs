@@ -73,13 +73,7 @@ internal sealed class SqliteWriterStatement : IDisposable
     {
         try
         {
-            var result = raw.sqlite3_step(_statement);
-            if (result != raw.SQLITE_ROW && result != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(result, _db);
-            }
-
-            return result == raw.SQLITE_ROW;
+            return StepToRow();
         }
         finally
         {
@@ -92,13 +86,7 @@ internal sealed class SqliteWriterStatement : IDisposable
     {
         try
         {
-            var result = raw.sqlite3_step(_statement);
-            if (result != raw.SQLITE_ROW && result != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(result, _db);
-            }
-
-            return result == raw.SQLITE_ROW ? raw.sqlite3_column_int64(_statement, 0) : 0;
+            return StepToRow() ? raw.sqlite3_column_int64(_statement, 0) : 0;
         }
         finally
         {
@@ -107,6 +95,18 @@ internal sealed class SqliteWriterStatement : IDisposable
     }
 
     public void Dispose() => _statement.Dispose();
+
+    /// <summary>Steps the statement once: true at a row, false when it is done.</summary>
+    private bool StepToRow()
+    {
+        var result = raw.sqlite3_step(_statement);
+        if (result != raw.SQLITE_ROW && result != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(result, _db);
+        }
+
+        return result == raw.SQLITE_ROW;
+    }
 
     private void Check(int result)
     {
