@@ -43,8 +43,6 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
     private int _totalRows;
     private long _nextTailId = 1;
 
-    public int Buckets => buckets;
-
     /// <summary>Rows in the tail, as the writer counts them (read by the metrics from any thread).</summary>
     public int Rows => Volatile.Read(ref _totalRows);
 
