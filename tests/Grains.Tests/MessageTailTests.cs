@@ -116,6 +116,35 @@ public sealed class MessageTailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Acked_messages_survive_a_crash_whether_merged_or_still_in_the_tail()
+    {
+        var ids = Enumerable.Range(0, 3).Select(c => $"s:k{c}:x").ToList();
+        for (var seq = 1; seq <= 12; seq++)
+        {
+            await Task.WhenAll(ids.Select(id => _store.AppendAsync(Message(id, seq)))).WithDeadline();
+        }
+
+        Assert.True(await CountAsync("SELECT COUNT(*) FROM im_messages") > 0, "the tail never merged");
+        Assert.True(await CountAsync("SELECT COUNT(*) FROM im_message_tail") > 0, "the tail is empty");
+        var crashed = new SqliteStoreFolder(crashedFrom: _folder);
+        var restarted = await crashed.StartStoreAsync(new SqliteMessageTail(buckets: 4, mergeThreshold: MergeThreshold));
+        try
+        {
+            foreach (var id in ids)
+            {
+                var all = await restarted.ReadRangeAsync(id, 1, 100, 100).WithDeadline();
+                Assert.Equal(Enumerable.Range(1, 12).Select(seq => Message(id, seq)), all.Select(Plain));
+                await Assert.ThrowsAsync<SeqTakenException>(() => restarted.AppendAsync(Message(id, 12)).WithDeadline());
+                await restarted.AppendAsync(Message(id, 13)).WithDeadline();
+            }
+        }
+        finally
+        {
+            await crashed.DeleteAsync(restarted);
+        }
+    }
+
+    [Fact]
     public async Task A_failed_batch_leaves_nothing_in_the_tail_and_later_appends_are_read_back()
     {
         await _store.AppendAsync(Message("s:a:b", 1)).WithDeadline();

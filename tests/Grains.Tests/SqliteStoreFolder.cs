@@ -7,9 +7,21 @@ namespace ImOrleans.Grains.Tests;
 /// <summary>A throwaway folder holding a SQLite database with the store's schema, for tests of the store without a silo.</summary>
 internal sealed class SqliteStoreFolder
 {
-    public SqliteStoreFolder()
+    /// <param name="crashedFrom">
+    /// A folder whose store is running: its database and log are copied as they are on disk now, as a crash of the
+    /// process would leave them (no checkpoint, no clean close). Copy while no write is in flight.
+    /// </param>
+    public SqliteStoreFolder(SqliteStoreFolder? crashedFrom = null)
     {
         Directory.CreateDirectory(Path);
+        if (crashedFrom is not null)
+        {
+            foreach (var file in new[] { "store.db", "store.db-wal" })
+            {
+                File.Copy(System.IO.Path.Combine(crashedFrom.Path, file), System.IO.Path.Combine(Path, file));
+            }
+        }
+
         DataSource = new SqliteDataSource(new SqliteConnectionStringBuilder { DataSource = System.IO.Path.Combine(Path, "store.db") }.ToString());
         SqliteSchema.Apply(DataSource);
     }
