@@ -3,7 +3,7 @@ namespace ImOrleans.Grains.Storage;
 /// <summary>
 /// The message store's statements. They are portable on purpose (ON CONFLICT, excluded, LIMIT and
 /// CASE work on SQLite and PostgreSQL alike), so a new database needs only a connection factory
-/// and a schema script.
+/// and a schema script. <see cref="Tail"/> is SQLite's own: its message tail.
 /// </summary>
 internal static class MessageStoreSql
 {
