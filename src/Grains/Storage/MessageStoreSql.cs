@@ -58,7 +58,7 @@ internal static class MessageStoreSql
     /// </summary>
     public static class Tail
     {
-        // A bucket's rows are the tail ids from bucket << 40 on (SqliteMessageTail.TailIdOf).
+        // A bucket's rows are the tail ids from bucket << 40 on (SqliteMessageTail.NextTailId).
         private const string BucketRange = "tail_id BETWEEN @bucket * 1099511627776 AND @bucket * 1099511627776 + 1099511627775";
 
         private const string InBucket = $"{BucketRange} AND conversation_id = @conversation_id";
@@ -96,7 +96,8 @@ internal static class MessageStoreSql
             "SELECT MAX((SELECT COALESCE(MAX(seq), 0) FROM im_messages WHERE conversation_id = @conversation_id), " +
             $"(SELECT COALESCE(MAX(seq), 0) FROM im_message_tail WHERE {InBucket}))";
 
-        // Each side keeps at most @limit rows before they are merged, so the newest page never sorts a whole history.
+        // im_messages gives at most @limit rows, so a long history is never sorted whole; the tail gives the conversation's
+        // rows in its bucket (a few hundred at most).
         public const string ReadRangeNewestFirst =
             "SELECT m.conversation_id, m.seq, m.client_msg_id, m.sender_id, m.msg_type, m.content, m.attachments, m.client_time_ms, m.server_time_ms, m.status, " +
             "CASE WHEN h.seq IS NULL THEN 0 ELSE 1 END AS hidden " +
