@@ -97,7 +97,7 @@ internal static class MessageStoreSql
             $"(SELECT COALESCE(MAX(seq), 0) FROM im_message_tail WHERE {InBucket}))";
 
         // im_messages gives at most @limit rows, so a long history is never sorted whole; the tail gives the conversation's
-        // rows in its bucket (at most the bucket's, about a thousand).
+        // rows in its bucket (at most the bucket's: one to two thousand).
         public const string ReadRangeNewestFirst =
             "SELECT m.conversation_id, m.seq, m.client_msg_id, m.sender_id, m.msg_type, m.content, m.attachments, m.client_time_ms, m.server_time_ms, m.status, " +
             "CASE WHEN h.seq IS NULL THEN 0 ELSE 1 END AS hidden " +
