@@ -133,15 +133,20 @@ internal sealed partial class MessageStore
         }
     }
 
-    /// <summary>The statement a read of the conversation runs: the one that also reads the tail when it holds the conversation.</summary>
-    private string ReadSql(string conversationId, string plain, string withTail, DbCommand command)
+    /// <summary>
+    /// A read of the conversation with its id bound: <paramref name="plain"/>, or <paramref name="withTail"/> (with the
+    /// conversation's bucket bound too) when the tail holds the conversation.
+    /// </summary>
+    private DbCommand CreateReadCommand(DbConnection connection, string conversationId, string plain, string withTail)
     {
-        if (_tail is not { } tail || !tail.Holds(conversationId))
+        var held = _tail is { } tail && tail.Holds(conversationId);
+        var command = CreateCommand(connection, held ? withTail : plain);
+        AddParameter(command, "conversation_id", conversationId);
+        if (held)
         {
-            return plain;
+            AddParameter(command, "bucket", _tail!.BucketOf(conversationId));
         }
 
-        AddParameter(command, "bucket", tail.BucketOf(conversationId));
-        return withTail;
+        return command;
     }
 }

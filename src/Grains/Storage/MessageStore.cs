@@ -79,9 +79,7 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<long> GetMaxSeqAsync(string conversationId)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateCommand(connection, "");
-        command.CommandText = ReadSql(conversationId, MessageStoreSql.MaxSeq, MessageStoreSql.Tail.MaxSeq, command);
-        AddParameter(command, "conversation_id", conversationId);
+        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.MaxSeq, MessageStoreSql.Tail.MaxSeq);
         var value = await command.ExecuteScalarAsync();
         return Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
@@ -89,9 +87,7 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit, string? viewerId = null)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateCommand(connection, "");
-        command.CommandText = ReadSql(conversationId, MessageStoreSql.ReadRangeNewestFirst, MessageStoreSql.Tail.ReadRangeNewestFirst, command);
-        AddParameter(command, "conversation_id", conversationId);
+        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.ReadRangeNewestFirst, MessageStoreSql.Tail.ReadRangeNewestFirst);
         AddParameter(command, "min_seq", minSeq);
         AddParameter(command, "max_seq", maxSeq);
         AddParameter(command, "limit", limit);
@@ -116,9 +112,7 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<StoredMessage?> GetAsync(string conversationId, long seq)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateCommand(connection, "");
-        command.CommandText = ReadSql(conversationId, MessageStoreSql.Get, MessageStoreSql.Tail.Get, command);
-        AddParameter(command, "conversation_id", conversationId);
+        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.Get, MessageStoreSql.Tail.Get);
         AddParameter(command, "seq", seq);
         await using var reader = await command.ExecuteReaderAsync();
         return await reader.ReadAsync() ? ReadMessage(reader) : null;
@@ -127,9 +121,7 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId, long minSeq)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateCommand(connection, "");
-        command.CommandText = ReadSql(conversationId, MessageStoreSql.FindByClientMsgId, MessageStoreSql.Tail.FindByClientMsgId, command);
-        AddParameter(command, "conversation_id", conversationId);
+        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.FindByClientMsgId, MessageStoreSql.Tail.FindByClientMsgId);
         AddParameter(command, "client_msg_id", clientMsgId);
         AddParameter(command, "min_seq", minSeq);
         await using var reader = await command.ExecuteReaderAsync();
