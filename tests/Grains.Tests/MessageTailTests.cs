@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using ImOrleans.Grains.Storage;
 using ImOrleans.Protocol.Messages;
 
@@ -158,6 +159,44 @@ public sealed class MessageTailTests : IAsyncLifetime
 
         Assert.Equal(Enumerable.Range(1, MergeThreshold + 3).Select(seq => Message("s:a:b", seq)), (await _store.ReadRangeAsync("s:a:b", 1, 100, 100).WithDeadline()).Select(Plain));
         Assert.True(await CountAsync("SELECT COUNT(*) FROM im_messages") > 0, "the tail never merged");
+    }
+
+    [Fact]
+    public async Task The_tail_gauge_counts_a_running_store_s_messages_after_another_store_starts_in_the_process()
+    {
+        for (var seq = 1; seq <= 5; seq++)
+        {
+            await _store.AppendAsync(Message("s:g:h", seq)).WithDeadline();
+        }
+
+        var other = new SqliteStoreFolder();
+        var otherStore = await other.StartStoreAsync();
+        try
+        {
+            // Other tests' stores run in this process too and add to the sum; none can take this store's five away.
+            Assert.True(ReadTailGauge() >= 5, "the gauge lost the first store's tail when a second store started");
+        }
+        finally
+        {
+            await other.DeleteAsync(otherStore);
+        }
+    }
+
+    private static long ReadTailGauge()
+    {
+        long sum = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == MessageStoreMetrics.MeterName && instrument.Name == "imorleans.store.tail.messages")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => sum += value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return sum;
     }
 
     private Task<MessageStore> StartStoreAsync() => _folder.StartStoreAsync(new SqliteMessageTail(buckets: 4, mergeThreshold: MergeThreshold));

@@ -40,6 +40,7 @@ internal sealed partial class MessageStore
             if (_tail is not null)
             {
                 MergeWholeTail();
+                MessageStoreMetrics.ObserveTail(_tail);
             }
 
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -81,6 +82,11 @@ internal sealed partial class MessageStore
         if (_writerLoop is { } loop)
         {
             await loop.WaitAsync(cancellationToken);
+        }
+
+        if (_tail is not null)
+        {
+            MessageStoreMetrics.ForgetTail(_tail);
         }
     }
 

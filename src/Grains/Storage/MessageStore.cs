@@ -39,10 +39,6 @@ internal sealed partial class MessageStore : IMessageStore
         _logger = logger;
         _maxBatchSize = maxBatchSize;
         _tail = dataSource is SqliteDataSource ? tail ?? new SqliteMessageTail() : null;
-        if (_tail is not null)
-        {
-            MessageStoreMetrics.ObserveTail(_tail);
-        }
 
         _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(queueCapacity)
         {

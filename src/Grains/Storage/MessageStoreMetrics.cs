@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -27,18 +28,23 @@ internal static class MessageStoreMetrics
     private static readonly Counter<long> TailMerged = Meter.CreateCounter<long>(
         "imorleans.store.tail.merged", "{message}", "Messages moved from SQLite's message tail into im_messages.");
 
-    /// <summary>The tail the gauge reads: the store's of this process (the last one made, in a test process with several).</summary>
-    private static SqliteMessageTail? s_tail;
+    /// <summary>
+    /// The tails of the stores running in this process, which the gauge sums: one in a silo, several in a test process
+    /// that hosts several silos at once (reporting only the newest store's would hide the others' messages).
+    /// </summary>
+    private static readonly ConcurrentDictionary<SqliteMessageTail, byte> s_tails = new(ReferenceEqualityComparer.Instance);
 
     static MessageStoreMetrics() => Meter.CreateObservableGauge(
         "imorleans.store.tail.messages",
-        () => s_tail?.Rows ?? 0,
+        () => s_tails.Keys.Sum(tail => (long)tail.Rows),
         "{message}",
         "Messages in SQLite's message tail, not yet merged into im_messages: about 32,768 once under way; growing past that means merges fail (logged).");
 
     public static bool WriteLatencyEnabled => WriteLatency.Enabled;
 
-    public static void ObserveTail(SqliteMessageTail tail) => s_tail = tail;
+    public static void ObserveTail(SqliteMessageTail tail) => s_tails.TryAdd(tail, 0);
+
+    public static void ForgetTail(SqliteMessageTail tail) => s_tails.TryRemove(tail, out _);
 
     public static void RecordTailMerged(int messages) => TailMerged.Add(messages);
 
