@@ -24,11 +24,10 @@ public sealed partial class ImClient
             if (Identifiers.TryParseNotice(conversationId, out _))
             {
                 // Notices have an ack of their own (R11), which the server records as delivered.
-                return connection.RequestAsync(CommandCode.NoticeAck, new NoticeAckRequest { Seq = seq }, NoticeAckResponse.Parser, client.Options.RequestTimeout, CancellationToken.None);
+                return connection.PostAckAsync(CommandCode.NoticeAck, new NoticeAckRequest { Seq = seq });
             }
 
-            var request = new DeliveryAckRequest { ConversationId = conversationId, Seq = seq };
-            return connection.RequestAsync(CommandCode.DeliveryAck, request, DeliveryAckResponse.Parser, client.Options.RequestTimeout, CancellationToken.None);
+            return connection.PostAckAsync(CommandCode.DeliveryAck, new DeliveryAckRequest { ConversationId = conversationId, Seq = seq });
         }
 
         public bool IsOwnEcho(ChatMessage message) =>

@@ -168,9 +168,16 @@ internal sealed partial class EdgeSession
                 break;
         }
 
-        Enqueue(OutboundFrame.Response(header.Command, header.RequestId, response));
+        if (!(header.WantsNoReply && IsAck(header.Command)))
+        {
+            Enqueue(OutboundFrame.Response(header.Command, header.RequestId, response));
+        }
+
         return true;
     }
+
+    /// <summary>The commands a client may send with <see cref="FrameFlags.NoReply"/>; on any other the flag is ignored.</summary>
+    private static bool IsAck(CommandCode command) => command is CommandCode.DeliveryAck or CommandCode.NoticeAck;
 
     private async ValueTask<bool> LoginAsync(FrameHeader header, LoginRequest request)
     {

@@ -126,7 +126,11 @@ internal sealed partial class EdgeSession
             return AnswerUnexpected(header, ex);
         }
 
-        Enqueue(OutboundFrame.Response(header.Command, header.RequestId, DeliveryAckAnswer));
+        if (!header.WantsNoReply)
+        {
+            Enqueue(OutboundFrame.Response(header.Command, header.RequestId, DeliveryAckAnswer));
+        }
+
         if (started != 0)
         {
             EdgeMetrics.RequestAnswered(header.Command, started);

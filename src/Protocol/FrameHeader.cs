@@ -16,6 +16,7 @@ public readonly record struct FrameHeader(CommandCode Command, FrameFlags Flags,
     public bool IsResponse => (Flags & FrameFlags.Response) != 0;
     public bool IsError => (Flags & FrameFlags.Error) != 0;
     public bool IsPush => (Flags & FrameFlags.Push) != 0;
+    public bool WantsNoReply => (Flags & FrameFlags.NoReply) != 0;
 
     public void Write(Span<byte> destination)
     {

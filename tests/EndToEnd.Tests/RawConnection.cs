@@ -40,11 +40,11 @@ public sealed class RawConnection : IAsyncDisposable
 
     public uint NextRequestId() => ++_nextRequestId;
 
-    public async Task<uint> SendAsync(CommandCode command, IMessage? body, uint? requestId = null)
+    public async Task<uint> SendAsync(CommandCode command, IMessage? body, uint? requestId = null, FrameFlags flags = FrameFlags.None)
     {
         var id = requestId ?? NextRequestId();
         var buffer = new ArrayBufferWriter<byte>();
-        FrameWriter.Write(buffer, command, FrameFlags.None, id, body);
+        FrameWriter.Write(buffer, command, flags, id, body);
         await SendBytesAsync(buffer.WrittenMemory);
         return id;
     }
@@ -87,6 +87,19 @@ public sealed class RawConnection : IAsyncDisposable
         {
             var frame = await ReadFrameAsync();
             if (frame.Header.IsResponse && frame.Header.RequestId == requestId)
+            {
+                return frame;
+            }
+        }
+    }
+
+    /// <summary>Reads frames until the next one that is not a push: a response, to whichever request.</summary>
+    public async Task<(FrameHeader Header, byte[] Body)> ReadNextResponseAsync()
+    {
+        while (true)
+        {
+            var frame = await ReadFrameAsync();
+            if (!frame.Header.IsPush)
             {
                 return frame;
             }

@@ -17,7 +17,7 @@ internal sealed partial class Connection
                 var count = 0;
                 while (count < MaxFramesPerFlush && queue.TryRead(out var frame))
                 {
-                    FrameWriter.Write(_writer, frame.Command, FrameFlags.None, frame.RequestId, frame.Body);
+                    FrameWriter.Write(_writer, frame.Command, frame.Flags, frame.RequestId, frame.Body);
                     count++;
                 }
 

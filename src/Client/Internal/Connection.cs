@@ -143,6 +143,23 @@ internal sealed partial class Connection
         return await pending.Task.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Queues an ack flagged <see cref="FrameFlags.NoReply"/>: the server answers it only if it fails, and such an
+    /// answer finds no pending request and is dropped (a refused ack is made good by the next one). Throws
+    /// <see cref="ImConnectionException"/> when the link is closed.
+    /// </summary>
+    public async Task PostAckAsync(CommandCode command, IMessage body)
+    {
+        try
+        {
+            await _outbound.Writer.WriteAsync(new OutboundFrame(command, NextRequestId(), body, FrameFlags.NoReply)).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw ClosedError();
+        }
+    }
+
     /// <summary>Starts heartbeats once the login has told the interval.</summary>
     public void StartHeartbeat(TimeSpan interval, TimeSpan deadLinkTimeout) =>
         _heartbeatLoop = HeartbeatLoopAsync(interval, deadLinkTimeout);

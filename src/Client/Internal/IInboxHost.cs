@@ -10,7 +10,7 @@ internal interface IInboxHost
     /// <summary>Pulls on the current link; <see cref="ImConnectionException"/> at once when there is none.</summary>
     Task<PullMessagesResponse> PullAsync(string conversationId, long minSeq, long maxSeq, int limit);
 
-    /// <summary>Sends a cumulative delivery ack on the current link.</summary>
+    /// <summary>Queues a cumulative delivery ack on the current link, flagged NoReply: the server answers only a refusal.</summary>
     Task AckAsync(string conversationId, long seq);
 
     /// <summary>Whether the message is the server's echo of a send of this client that the app does not want raised.</summary>

@@ -7,4 +7,4 @@ namespace ImOrleans.Client.Internal;
 /// A frame waiting in a connection's outbound queue. The body is serialized by the write loop, so it must not
 /// be changed once queued (a resend clones the request instead).
 /// </summary>
-internal readonly record struct OutboundFrame(CommandCode Command, uint RequestId, IMessage Body);
+internal readonly record struct OutboundFrame(CommandCode Command, uint RequestId, IMessage Body, FrameFlags Flags = FrameFlags.None);

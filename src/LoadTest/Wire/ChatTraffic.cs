@@ -24,7 +24,7 @@ internal sealed class ChatTraffic(int window, int bodySize, LatencyRecorder late
 
     /// <summary>
     /// Least time between two delivery acks of one conversation; 0 acks after every read that moved the position
-    /// (one ack in flight per conversation), as the SDK does. A delay trades ack traffic for staler receipts.
+    /// (flagged NoReply, so nothing waits for an answer), as the SDK does. A delay trades ack traffic for staler receipts.
     /// </summary>
     public int AckDelayMs { get; } = ackDelayMs;
 

@@ -25,10 +25,6 @@ internal sealed class ConversationLedger(string conversationId, int peerIndex)
 
     public long AckedSeq { get; set; }
 
-    public long AckInFlightSeq { get; set; }
-
-    public bool AckInFlight { get; set; }
-
     public bool AckQueued { get; set; }
 
     /// <summary>Waiting for the ack delay to pass (see <see cref="ChatTraffic.AckDelayMs"/>).</summary>
@@ -42,7 +38,7 @@ internal sealed class ConversationLedger(string conversationId, int peerIndex)
     /// <summary>Distinct messages of the peer pushed to this session.</summary>
     public long ReceivedFromPeer { get; set; }
 
-    public bool NeedsAck => Contiguous > AckedSeq && !AckInFlight && !AckQueued && !AckDeferred;
+    public bool NeedsAck => Contiguous > AckedSeq && !AckQueued && !AckDeferred;
 
     /// <summary>Starts the conversation at <paramref name="seq"/> (a group member sees nothing before it joined).</summary>
     public void SetBaseline(long seq)

@@ -89,7 +89,7 @@ internal sealed partial class WireSession
         }
 
         _echoes++;
-        if (ledger.Contiguous == seq && ledger.AckedSeq == seq - 1 && !ledger.AckInFlight && !ledger.AckQueued)
+        if (ledger.Contiguous == seq && ledger.AckedSeq == seq - 1 && !ledger.AckQueued)
         {
             ledger.AckedSeq = seq;
         }

@@ -174,14 +174,6 @@ internal sealed partial class WireSession
                 }
 
                 return _traffic is { Sending: true, SendsOnAnswers: true };
-            case CommandCode.DeliveryAck when _pending.Remove(header.RequestId, out var ledger):
-                ledger.AckInFlight = false;
-                if (!header.IsError)
-                {
-                    ledger.AckedSeq = Math.Max(ledger.AckedSeq, ledger.AckInFlightSeq);
-                }
-
-                return QueueAckIfDue(ledger);
             default:
                 return false;
         }

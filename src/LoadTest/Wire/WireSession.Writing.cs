@@ -60,7 +60,7 @@ internal sealed partial class WireSession
         foreach (var ledger in _ackQueue)
         {
             ledger.AckQueued = false;
-            if (ledger.Contiguous > ledger.AckedSeq && !ledger.AckInFlight)
+            if (ledger.Contiguous > ledger.AckedSeq)
             {
                 WriteDeliveryAck(ledger);
             }
@@ -121,12 +121,12 @@ internal sealed partial class WireSession
         var body = new ProtoSpanWriter(span[FrameHeader.Size..]);
         body.WriteBytesField(1, ledger.ConversationIdUtf8);
         body.WriteVarintField(2, (ulong)ledger.Contiguous);
-        new FrameHeader(CommandCode.DeliveryAck, FrameFlags.None, id, body.Written).Write(span);
+        new FrameHeader(CommandCode.DeliveryAck, FrameFlags.NoReply, id, body.Written).Write(span);
         _out.Advance(FrameHeader.Size + body.Written);
-        ledger.AckInFlight = true;
-        ledger.AckInFlightSeq = ledger.Contiguous;
+
+        // Unanswered unless refused, as the SDK acks; a refused one is made good by the next.
+        ledger.AckedSeq = ledger.Contiguous;
         ledger.LastAckMs = Environment.TickCount64;
-        _pending[id] = ledger;
         _acksSent++;
     }
 
