@@ -15,7 +15,7 @@ public sealed class BadInputTests(ServerFixture fixture)
     [Fact]
     public async Task Unknown_command_gets_an_error_and_the_session_goes_on()
     {
-        await using var client = await LoggedInAsync("bad-unknown");
+        await using var client = await RawConnection.LoggedInAsync(Server, "bad-unknown");
 
         var id = await client.SendAsync((CommandCode)0x7777, null);
 
@@ -27,7 +27,7 @@ public sealed class BadInputTests(ServerFixture fixture)
     [Fact]
     public async Task Malformed_body_gets_an_error_and_the_session_goes_on()
     {
-        await using var client = await LoggedInAsync("bad-body");
+        await using var client = await RawConnection.LoggedInAsync(Server, "bad-body");
 
         var id = client.NextRequestId();
         await client.SendBytesAsync(FrameBytes(CommandCode.SendMessage, id, [0x0A, 0x7F, 0x01]));
@@ -52,8 +52,8 @@ public sealed class BadInputTests(ServerFixture fixture)
     [Fact]
     public async Task Oversized_frame_is_refused_as_soon_as_its_header_arrives_and_the_connection_closes()
     {
-        await using var bystander = await LoggedInAsync("bad-big-bystander");
-        await using var client = await LoggedInAsync("bad-big");
+        await using var bystander = await RawConnection.LoggedInAsync(Server, "bad-big-bystander");
+        await using var client = await RawConnection.LoggedInAsync(Server, "bad-big");
 
         var header = new byte[FrameHeader.Size];
         new FrameHeader(CommandCode.SendMessage, FrameFlags.None, 42, 10 * 1024 * 1024).Write(header);
@@ -68,8 +68,8 @@ public sealed class BadInputTests(ServerFixture fixture)
     [Fact]
     public async Task Garbage_instead_of_a_header_closes_the_connection_with_an_error()
     {
-        await using var bystander = await LoggedInAsync("bad-magic-bystander");
-        await using var client = await LoggedInAsync("bad-magic");
+        await using var bystander = await RawConnection.LoggedInAsync(Server, "bad-magic-bystander");
+        await using var client = await RawConnection.LoggedInAsync(Server, "bad-magic");
 
         await client.SendBytesAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
 
@@ -83,7 +83,7 @@ public sealed class BadInputTests(ServerFixture fixture)
     [Fact]
     public async Task A_header_that_lies_about_its_length_gets_errors_and_the_connection_closes_without_storing_anything()
     {
-        await using var client = await LoggedInAsync("bad-liar");
+        await using var client = await RawConnection.LoggedInAsync(Server, "bad-liar");
         var conversation = Identifiers.SingleConversation("bad-liar", "bad-liar-peer");
         var send = new SendMessageRequest { ConversationId = conversation, ClientMsgId = Guid.NewGuid().ToString(), Type = MessageType.Text, Content = "hello" }.ToByteArray();
 
@@ -98,7 +98,7 @@ public sealed class BadInputTests(ServerFixture fixture)
         Assert.True(header.IsError);
         await client.WaitClosedAsync();
 
-        await using var peer = await LoggedInAsync("bad-liar-peer");
+        await using var peer = await RawConnection.LoggedInAsync(Server, "bad-liar-peer");
         var pull = await peer.SendAsync(CommandCode.PullMessages, new PullMessagesRequest { ConversationId = conversation });
         var (_, pulled) = await peer.ReadResponseAsync(pull);
         Assert.Empty(PullMessagesResponse.Parser.ParseFrom(pulled).Messages);
@@ -107,7 +107,7 @@ public sealed class BadInputTests(ServerFixture fixture)
     [Fact]
     public async Task A_delivery_ack_for_a_conversation_you_are_not_in_is_refused_while_your_own_is_answered()
     {
-        await using var mallory = await LoggedInAsync("bad-acker");
+        await using var mallory = await RawConnection.LoggedInAsync(Server, "bad-acker");
 
         // The edge answers acks of 1:1 conversations naming the user itself; any other id still goes to its grain.
         var foreign = await mallory.SendAsync(CommandCode.DeliveryAck, new DeliveryAckRequest
@@ -127,7 +127,7 @@ public sealed class BadInputTests(ServerFixture fixture)
     [Fact]
     public async Task Sending_to_a_conversation_you_are_not_in_is_refused_and_nothing_is_stored()
     {
-        await using var mallory = await LoggedInAsync("bad-mallory");
+        await using var mallory = await RawConnection.LoggedInAsync(Server, "bad-mallory");
         var conversation = Identifiers.SingleConversation("bad-bob", "bad-carol");
 
         var id = await mallory.SendAsync(CommandCode.SendMessage, new SendMessageRequest
@@ -139,7 +139,7 @@ public sealed class BadInputTests(ServerFixture fixture)
         var read = await mallory.SendAsync(CommandCode.PullMessages, new PullMessagesRequest { ConversationId = conversation });
         Assert.Equal((uint)ErrorCode.NotMember, (await mallory.ReadErrorAsync(read)).Code);
 
-        await using var bob = await LoggedInAsync("bad-bob");
+        await using var bob = await RawConnection.LoggedInAsync(Server, "bad-bob");
         var pull = await bob.SendAsync(CommandCode.PullMessages, new PullMessagesRequest { ConversationId = conversation });
         var (_, body) = await bob.ReadResponseAsync(pull);
         Assert.Empty(PullMessagesResponse.Parser.ParseFrom(body).Messages);
@@ -148,7 +148,7 @@ public sealed class BadInputTests(ServerFixture fixture)
     [Fact]
     public async Task Unknown_conversation_id_is_refused()
     {
-        await using var client = await LoggedInAsync("bad-conv");
+        await using var client = await RawConnection.LoggedInAsync(Server, "bad-conv");
 
         var id = await client.SendAsync(CommandCode.SendMessage, new SendMessageRequest
         {
@@ -194,13 +194,6 @@ public sealed class BadInputTests(ServerFixture fixture)
             SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(TestServer.SigningKey)), SecurityAlgorithms.HmacSha256),
         });
-    }
-
-    private async Task<RawConnection> LoggedInAsync(string userId)
-    {
-        var client = await RawConnection.ConnectAsync(Server.Edge);
-        await client.LoginAsync(userId, Server.TokenFor(userId));
-        return client;
     }
 
     private static async Task AssertServesHeartbeatAsync(RawConnection client)

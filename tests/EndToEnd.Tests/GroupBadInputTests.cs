@@ -18,8 +18,8 @@ public sealed class GroupBadInputTests(ServerFixture fixture)
     {
         await using var owner = await ChatUser.ConnectAsync(Server, "bg-owner");
         var group = (await owner.Client.CreateGroupAsync("closed", ["bg-leaver"], groupId: "bad-send")).Group;
-        await using var stranger = await LoggedInAsync("bg-stranger");
-        await using var leaver = await LoggedInAsync("bg-leaver");
+        await using var stranger = await RawConnection.LoggedInAsync(Server, "bg-stranger");
+        await using var leaver = await RawConnection.LoggedInAsync(Server, "bg-leaver");
         await RequestAsync(leaver, CommandCode.LeaveGroup, new LeaveGroupRequest { GroupId = group.GroupId });
 
         var notIn = await ErrorAsync(stranger, CommandCode.SendMessage, Text(group.ConversationId, "let me in"));
@@ -37,7 +37,7 @@ public sealed class GroupBadInputTests(ServerFixture fixture)
         await using var owner = await ChatUser.ConnectAsync(Server, "bp-owner");
         var group = (await owner.Client.CreateGroupAsync("ranks", ["bp-member", "bp-other"], groupId: "bad-perm")).Group;
         var ownersMessage = await owner.Client.SendTextAsync(group.ConversationId, "owner speaks").WaitAsync(TimeSpan.FromSeconds(15));
-        await using var member = await LoggedInAsync("bp-member");
+        await using var member = await RawConnection.LoggedInAsync(Server, "bp-member");
 
         var remove = await ErrorAsync(member, CommandCode.RemoveGroupMembers, new RemoveGroupMembersRequest { GroupId = group.GroupId, UserIds = { "bp-other" } });
         var revoke = await ErrorAsync(member, CommandCode.RevokeMessage, new RevokeMessageRequest { ConversationId = group.ConversationId, Seq = ownersMessage.Seq });
@@ -57,7 +57,7 @@ public sealed class GroupBadInputTests(ServerFixture fixture)
     {
         await using var owner = await ChatUser.ConnectAsync(Server, "bu-owner");
         var group = (await owner.Client.CreateGroupAsync("small", ["bu-member"], groupId: "bad-page")).Group;
-        await using var raw = await LoggedInAsync("bu-owner");
+        await using var raw = await RawConnection.LoggedInAsync(Server, "bu-owner");
 
         var pastTheEnd = await ErrorAsync(raw, CommandCode.GetGroup, new GetGroupRequest { GroupId = group.GroupId, MemberOffset = 2, MemberLimit = 10 });
         var unknown = await ErrorAsync(raw, CommandCode.GetGroup, new GetGroupRequest { GroupId = "no-such-group" });
@@ -97,13 +97,6 @@ public sealed class GroupBadInputTests(ServerFixture fixture)
         Type = MessageType.Text,
         Content = text,
     };
-
-    private async Task<RawConnection> LoggedInAsync(string userId)
-    {
-        var client = await RawConnection.ConnectAsync(Server.Edge);
-        await client.LoginAsync(userId, Server.TokenFor(userId));
-        return client;
-    }
 
     /// <summary>Sends a request and returns the body of its (successful) answer.</summary>
     private static async Task<byte[]> RequestAsync(RawConnection client, CommandCode command, IMessage body)

@@ -16,7 +16,7 @@ public sealed class NoReplyAckTests(ServerFixture fixture)
     public async Task A_delivery_ack_flagged_no_reply_gets_no_answer_and_the_sender_still_sees_it_delivered()
     {
         await using var alice = await ChatUser.ConnectAsync(Server, "nr-alice");
-        await using var bob = await LoggedInAsync("nr-bob");
+        await using var bob = await RawConnection.LoggedInAsync(Server, "nr-bob");
         var conversation = Identifiers.SingleConversation("nr-alice", "nr-bob");
 
         var sent = await alice.SendAsync("nr-bob", "tell me when it arrives");
@@ -44,7 +44,7 @@ public sealed class NoReplyAckTests(ServerFixture fixture)
     [Fact]
     public async Task A_refused_ack_flagged_no_reply_is_answered_with_its_error()
     {
-        await using var mallory = await LoggedInAsync("nr-mallory");
+        await using var mallory = await RawConnection.LoggedInAsync(Server, "nr-mallory");
 
         var foreign = await mallory.SendAsync(CommandCode.DeliveryAck, new DeliveryAckRequest
         {
@@ -57,12 +57,5 @@ public sealed class NoReplyAckTests(ServerFixture fixture)
             ConversationId = Identifiers.GroupConversation("nr-no-such-group"), Seq = 1,
         }, flags: FrameFlags.NoReply);
         Assert.Equal((uint)ErrorCode.ConversationNotFound, (await mallory.ReadErrorAsync(noGroup)).Code);
-    }
-
-    private async Task<RawConnection> LoggedInAsync(string userId)
-    {
-        var client = await RawConnection.ConnectAsync(Server.Edge);
-        await client.LoginAsync(userId, Server.TokenFor(userId));
-        return client;
     }
 }

@@ -38,6 +38,14 @@ public sealed class RawConnection : IAsyncDisposable
         return new RawConnection(socket);
     }
 
+    /// <summary>A connection to <paramref name="server"/>'s edge, logged in as <paramref name="userId"/> with a valid token.</summary>
+    public static async Task<RawConnection> LoggedInAsync(TestServer server, string userId)
+    {
+        var client = await ConnectAsync(server.Edge);
+        await client.LoginAsync(userId, server.TokenFor(userId));
+        return client;
+    }
+
     public uint NextRequestId() => ++_nextRequestId;
 
     public async Task<uint> SendAsync(CommandCode command, IMessage? body, uint? requestId = null, FrameFlags flags = FrameFlags.None)
