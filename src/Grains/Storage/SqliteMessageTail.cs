@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 
 namespace ImOrleans.Grains.Storage;
 
@@ -62,7 +63,7 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
     public bool Holds(string conversationId) => _held.ContainsKey(conversationId);
 
     /// <summary>What the tail knows of a conversation it holds, if it holds it.</summary>
-    public bool TryGetHeld(string conversationId, out Held held) => _held.TryGetValue(conversationId, out held);
+    public bool TryGetHeld(string conversationId, [MaybeNullWhen(false)] out Held held) => _held.TryGetValue(conversationId, out held);
 
     /// <summary>The next tail id in the bucket: the bucket in the bits from 40 up, the append counter below; the writer's thread only.</summary>
     public long NextTailId(int bucket) => ((long)bucket << 40) | _nextTailId++;
@@ -73,9 +74,13 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
     /// </summary>
     public void Appended(int bucket, string conversationId, long seq, long mergedSeq)
     {
-        if (!_held.TryGetValue(conversationId, out var held) || seq > held.NewestSeq)
+        if (!_held.TryGetValue(conversationId, out var held))
         {
             _held[conversationId] = new Held(bucket, seq, mergedSeq);
+        }
+        else if (seq > held.NewestSeq)
+        {
+            held.NewestSeq = seq;
         }
 
         _rows[bucket]++;
@@ -156,8 +161,20 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
         }
     }
 
-    /// <param name="Bucket">The conversation's bucket.</param>
-    /// <param name="NewestSeq">Its newest seq in the tail.</param>
-    /// <param name="MergedSeq">Its newest seq in im_messages when it entered the tail: only merges write there, and they take it out of the tail.</param>
-    public readonly record struct Held(int Bucket, long NewestSeq, long MergedSeq);
+    /// <summary>
+    /// What the tail knows of a conversation it holds. A class changed in place by the writer's thread (other threads
+    /// only ask whether a conversation is held): as a struct, every append replaced the dictionary's node, a young
+    /// object per message referenced from the dictionary's old arrays, which each collection then had to find and promote.
+    /// </summary>
+    public sealed class Held(int bucket, long newestSeq, long mergedSeq)
+    {
+        /// <summary>The conversation's bucket.</summary>
+        public int Bucket { get; } = bucket;
+
+        /// <summary>Its newest seq in the tail.</summary>
+        public long NewestSeq { get; set; } = newestSeq;
+
+        /// <summary>Its newest seq in im_messages when it entered the tail: only merges write there, and they take it out of the tail.</summary>
+        public long MergedSeq { get; } = mergedSeq;
+    }
 }
