@@ -144,8 +144,8 @@ internal sealed partial class Connection
     }
 
     /// <summary>
-    /// Queues an ack flagged <see cref="FrameFlags.NoReply"/>: the server answers it only if it fails, and such an
-    /// answer finds no pending request and is dropped (a refused ack is made good by the next one). Throws
+    /// Queues an ack flagged <see cref="FrameFlags.NoReply"/>: the server answers it only if it refuses it, and that
+    /// answer finds no pending request and is dropped (the inbox never retried a refused ack). Throws
     /// <see cref="ImConnectionException"/> when the link is closed.
     /// </summary>
     public async Task PostAckAsync(CommandCode command, IMessage body)

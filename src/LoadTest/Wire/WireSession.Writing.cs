@@ -124,7 +124,7 @@ internal sealed partial class WireSession
         new FrameHeader(CommandCode.DeliveryAck, FrameFlags.NoReply, id, body.Written).Write(span);
         _out.Advance(FrameHeader.Size + body.Written);
 
-        // Unanswered unless refused, as the SDK acks; a refused one is made good by the next.
+        // Unanswered unless refused, as the SDK acks; the scenarios ack only their own conversations.
         ledger.AckedSeq = ledger.Contiguous;
         ledger.LastAckMs = Environment.TickCount64;
         _acksSent++;
