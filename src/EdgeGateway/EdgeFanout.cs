@@ -5,14 +5,16 @@ using ImOrleans.Protocol.Messages;
 namespace ImOrleans.EdgeGateway;
 
 /// <summary>
-/// This edge's endpoint for group fan-out (<see cref="IEdgeFanout"/>): one call from a group carries a message and the
-/// online members it holds sessions of here; each of their sessions gets the push. The message is converted to its
-/// wire form once for all of them.
+/// This edge's fan-out endpoint (<see cref="IEdgeFanout"/>): one call from a group or a 1:1 conversation carries a
+/// message or receipt and the users it holds sessions of here; each of their sessions gets the push. The message is
+/// converted to its wire form once for all of them. Grains in this process reach it, and the sessions, without an
+/// Orleans message (<see cref="ILocalSessions"/>).
 /// </summary>
-internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessions) : IEdgeFanout
+internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessions) : IEdgeFanout, ILocalSessions
 {
     private readonly Lock _gate = new();
     private IEdgeFanout? _reference;
+    private GrainId _referenceId;
 
     /// <summary>
     /// The reference sessions register with their user grains. Created on first use, when the cluster client is
@@ -24,12 +26,23 @@ internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessi
         {
             lock (_gate)
             {
-                return _reference ??= grains.CreateObjectReference<IEdgeFanout>(this);
+                if (_reference is null)
+                {
+                    _reference = grains.CreateObjectReference<IEdgeFanout>(this);
+                    _referenceId = _reference.GetGrainId();
+                }
+
+                return _reference;
             }
         }
     }
 
-    public Task OnGroupMessage(StoredMessage message, IReadOnlyList<string> userIds)
+    public ISessionObserver? Find(string sessionId) => sessions.Find(sessionId);
+
+    // Before the first session registered the reference, no grain can hold it: the default id matches no edge's.
+    public IEdgeFanout? LocalEdge(IEdgeFanout edge) => edge.GetGrainId() == _referenceId ? this : null;
+
+    public Task OnMessage(StoredMessage message, IReadOnlyList<string> userIds)
     {
         var push = new MessagePush { Message = message.ToWire() };
         foreach (var userId in userIds)
@@ -37,6 +50,20 @@ internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessi
             foreach (var session in sessions.SessionsOf(userId))
             {
                 session.EnqueuePush(CommandCode.MessagePush, push);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task OnReceipt(Receipt receipt, IReadOnlyList<string> userIds)
+    {
+        var push = receipt.ToWire();
+        foreach (var userId in userIds)
+        {
+            foreach (var session in sessions.SessionsOf(userId))
+            {
+                session.EnqueuePush(CommandCode.ReceiptPush, push);
             }
         }
 

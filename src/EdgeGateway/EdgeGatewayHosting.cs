@@ -36,8 +36,8 @@ public static class EdgeGatewayHosting
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LoginTokenValidator>();
         services.AddSingleton<EdgeSessionRegistry>();
-        services.AddSingleton<ILocalSessions>(sp => sp.GetRequiredService<EdgeSessionRegistry>());
         services.AddSingleton<EdgeFanout>();
+        services.AddSingleton<ILocalSessions>(sp => sp.GetRequiredService<EdgeFanout>());
         services.AddSingleton<EdgeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<EdgeSessionRegistry>());
         services.AddHostedService<EdgeLoadReporter>();

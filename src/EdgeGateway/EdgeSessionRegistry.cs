@@ -9,14 +9,14 @@ namespace ImOrleans.EdgeGateway;
 /// The live sessions of this edge. One timer sweeps them all (handshake and idle deadlines, lease
 /// renewal) instead of a timer per connection. On shutdown every session is told to reconnect elsewhere.
 /// </summary>
-internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, TimeProvider time) : IHostedService, IDisposable, ILocalSessions
+internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, TimeProvider time) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, EdgeSession> _sessions = new();
 
-    /// <summary>Logged-in sessions' observers by session id, for user grains in this process (<see cref="ILocalSessions"/>).</summary>
+    /// <summary>Logged-in sessions' observers by session id, for grains in this process (<see cref="ILocalSessions"/>, through <see cref="EdgeFanout"/>).</summary>
     private readonly ConcurrentDictionary<string, ISessionObserver> _observers = new(StringComparer.Ordinal);
 
-    /// <summary>Logged-in sessions by user id, for group fan-out (<see cref="EdgeFanout"/>). Arrays are replaced, never changed.</summary>
+    /// <summary>Logged-in sessions by user id, for fan-out by user (<see cref="EdgeFanout"/>). Arrays are replaced, never changed.</summary>
     private readonly Dictionary<string, EdgeSession[]> _byUser = new(StringComparer.Ordinal);
     private readonly Lock _byUserGate = new();
     private ITimer? _sweeper;
@@ -70,6 +70,7 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
         }
     }
 
+    /// <summary>The observer of a logged-in session of this edge, or null.</summary>
     public ISessionObserver? Find(string sessionId) => _observers.GetValueOrDefault(sessionId);
 
     /// <summary>This edge's logged-in sessions of <paramref name="userId"/>.</summary>

@@ -16,4 +16,12 @@ public interface IConversationGrain : IMessageLogGrain
 
     /// <summary>Whether the notice at <paramref name="seq"/> exists and how far the user has received and read.</summary>
     Task<NoticeStatus> GetNoticeStatus(long seq);
+
+    /// <summary>
+    /// From a member's user grain while this grain watches it (<see cref="IUserGrain.WatchEdges"/>): the member's
+    /// sessions are now on <paramref name="edges"/>. Interleaves: it only replaces the route, and the user
+    /// grain waits for it before it answers a login.
+    /// </summary>
+    [AlwaysInterleave]
+    Task OnMemberEdges(string userId, MemberEdges edges);
 }

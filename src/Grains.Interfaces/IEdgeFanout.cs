@@ -3,7 +3,8 @@ namespace ImOrleans.Grains;
 /// <summary>
 /// One per edge node, registered with every session it opens (<see cref="SessionInfo.Edge"/>). A group pushes a
 /// message with one call per edge that holds online members, naming them, instead of one call per member's user
-/// grain and another per session: the edge hands it to its local sessions of those users. One-way and best-effort,
+/// grain and another per session: the edge hands it to its local sessions of those users. A 1:1 conversation pushes
+/// its messages and receipts for the other member the same way (<see cref="MemberEdges"/>). One-way and best-effort,
 /// like every push: a lost one is recovered by the client's seq-based sync.
 /// </summary>
 [Alias("ImOrleans.IEdgeFanout")]
@@ -11,5 +12,9 @@ public interface IEdgeFanout : IGrainObserver
 {
     /// <summary>Pushes <paramref name="message"/> to every session on this edge of each of <paramref name="userIds"/>.</summary>
     [OneWay]
-    Task OnGroupMessage(StoredMessage message, IReadOnlyList<string> userIds);
+    Task OnMessage(StoredMessage message, IReadOnlyList<string> userIds);
+
+    /// <summary>Pushes <paramref name="receipt"/> to every session on this edge of each of <paramref name="userIds"/>.</summary>
+    [OneWay]
+    Task OnReceipt(Receipt receipt, IReadOnlyList<string> userIds);
 }

@@ -46,6 +46,20 @@ public interface IUserGrain : IGrainWithStringKey
     [OneWay]
     Task OnMessage(StoredMessage message, string originSessionId);
 
+    /// <summary>
+    /// A 1:1 conversation grain pushes its messages and receipts for this user to the user's edges itself, not through
+    /// this grain: it asks here where the sessions are, and this grain tells it again (<see
+    /// cref="IConversationGrain.OnMemberEdges"/>) before a session on an edge it was not told of is answered, for as
+    /// long as it renews the watch within <c>UserGrainOptions.SessionRouteLease</c>. Interleaves: it changes only the
+    /// list of watchers, and a conversation grain may call it while this grain waits on that conversation.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<MemberEdges> WatchEdges(string conversationId);
+
+    /// <summary>The conversation grain stops pushing to this user's edges itself (it deactivates).</summary>
+    [OneWay, AlwaysInterleave]
+    Task UnwatchEdges(string conversationId);
+
     /// <summary>Another member's (or this user's own, from another device) receipt: push to every session.</summary>
     [OneWay]
     Task OnReceipt(Receipt receipt);

@@ -11,9 +11,9 @@ public sealed class TestSession : ISessionObserver
     private readonly TaskCompletionSource<(KickReason Reason, string Message)> _kicked =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private TestSession(string userId, string deviceId)
+    private TestSession(string userId, string deviceId, TestEdge? edge)
     {
-        Info = new SessionInfo { SessionId = Guid.NewGuid().ToString("N"), DeviceId = deviceId, Platform = "test", EdgeId = "edge-test" };
+        Info = new SessionInfo { SessionId = Guid.NewGuid().ToString("N"), DeviceId = deviceId, Platform = "test", EdgeId = "edge-test", Edge = edge?.Reference };
         UserId = userId;
     }
 
@@ -24,9 +24,15 @@ public sealed class TestSession : ISessionObserver
     /// <summary>The observer reference the grain holds; kept here so it stays alive as long as the session.</summary>
     public ISessionObserver Reference { get; private set; } = null!;
 
-    public static async Task<TestSession> ConnectAsync(ClusterFixture fixture, string userId, string deviceId)
+    /// <summary>
+    /// Registers the session with the user grain. With <paramref name="edge"/>, the session is held by that edge: the
+    /// edge's pushes for the user reach it too (as a 1:1 conversation sends them); without, it is on a host without a
+    /// fan-out endpoint, reached through its observer only.
+    /// </summary>
+    public static async Task<TestSession> ConnectAsync(ClusterFixture fixture, string userId, string deviceId, TestEdge? edge = null)
     {
-        var session = new TestSession(userId, deviceId);
+        var session = new TestSession(userId, deviceId, edge);
+        edge?.Add(session);
         session.Reference = fixture.Client.CreateObjectReference<ISessionObserver>(session);
         await fixture.User(userId).Connect(session.Info, session.Reference).WithDeadline();
         return session;

@@ -25,6 +25,17 @@ public sealed class CrossEdgeChatTests(ITestOutputHelper output)
         Assert.Equal("hello from edge 1", bob.MessagesIn(conversation)[0].Content);
         Assert.Equal("hello from edge 2", alice.MessagesIn(conversation)[0].Content);
 
+        // Bob's second device logs in on the other edge while the conversation is in use: the conversation pushes to
+        // the edges holding bob's sessions, and learns of this one before the login is answered.
+        await using (var bobLaptop = await ClusterUser.ConnectAsync(cluster, "x-bob", edge1.Endpoint, deviceId: "laptop"))
+        {
+            var third = await alice.Client.SendTextAsync(conversation, "to both of bob's devices").WithDeadline();
+            foreach (var device in new[] { bob, bobLaptop })
+            {
+                await device.WaitUntilAsync(u => u.MessagesIn(conversation).Any(m => m.Seq == third.Seq), "alice's message reached each of bob's devices");
+            }
+        }
+
         // A group with members on both edges: one send reaches every member wherever they are connected (R13, R27).
         var group = (await alice.Client.CreateGroupAsync("across edges", ["x-bob", "x-carol"], groupId: "x-group").WithDeadline()).Group;
         var groupConversation = Identifiers.GroupConversation(group.GroupId);

@@ -15,4 +15,7 @@ internal sealed partial class ConversationGrain
 
     [LoggerMessage(104, LogLevel.Warning, "Delivered ack for conversation {ConversationId} from non-member {UserId} ignored")]
     private static partial void LogForeignDelivered(ILogger logger, string conversationId, string userId);
+
+    [LoggerMessage(105, LogLevel.Warning, "Conversation {ConversationId} could not ask user {UserId}'s grain where the sessions are; pushing through it")]
+    private static partial void LogRouteFailed(ILogger logger, Exception exception, string conversationId, string userId);
 }

@@ -14,7 +14,7 @@ internal sealed partial class ConversationGrain
     private readonly Dictionary<string, (long DeliveredSeq, long ReadSeq)> _receipts = new(StringComparer.Ordinal);
     private DeliveredReceipts _delivered = null!;
 
-    public async Task AckDelivered(string userId, long seq)
+    public Task AckDelivered(string userId, long seq)
     {
         RequireMember(userId);
         var (deliveredBefore, read) = _receipts.GetValueOrDefault(userId);
@@ -23,22 +23,23 @@ internal sealed partial class ConversationGrain
         {
             // Held and told now, stored within a second (DeliveredReceipts).
             _receipts[userId] = (delivered, read);
-            var receipt = new Receipt { ConversationId = _id, UserId = userId, DeliveredSeq = delivered, ReadSeq = read };
             _delivered.Add(userId, delivered);
-            await TellOtherMembersAsync(receipt);
+            TellOtherMembers(new Receipt { ConversationId = _id, UserId = userId, DeliveredSeq = delivered, ReadSeq = read });
         }
+
+        return Task.CompletedTask;
     }
 
-    public async Task OnDelivered(string userId, long seq)
+    public Task OnDelivered(string userId, long seq)
     {
         // One-way from the edge: there is no caller to reject, so refusals are only logged.
         if (!IsMember(userId))
         {
             LogForeignDelivered(logger, _id, userId);
-            return;
+            return Task.CompletedTask;
         }
 
-        await AckDelivered(userId, seq);
+        return AckDelivered(userId, seq);
     }
 
     public async Task OnRead(string userId, long readSeq)
@@ -125,16 +126,16 @@ internal sealed partial class ConversationGrain
         }
 
         Keep(receipt);
-        await TellOtherMembersAsync(receipt);
+        TellOtherMembers(receipt);
     }
 
-    private async Task TellOtherMembersAsync(Receipt receipt)
+    private void TellOtherMembers(Receipt receipt)
     {
-        foreach (var member in _members)
+        for (var i = 0; i < _members.Length; i++)
         {
-            if (member != receipt.UserId)
+            if (_members[i] != receipt.UserId)
             {
-                await User(member).OnReceipt(receipt);
+                PushReceipt(i, receipt);
             }
         }
     }

@@ -68,17 +68,25 @@ internal sealed partial class ConversationGrain
     }
 
     /// <summary>
-    /// Stores the message under the next seq and, once it is stored, has every member's user grain push it to its
-    /// sessions, the sender's own too (R22); one-way calls, so the sender's ack does not wait for any push.
+    /// Stores the message under the next seq and, once it is stored, pushes it to every member's sessions, the sender's
+    /// other devices too (R22): the sender's through its user grain, the other member's through their edges
+    /// (ConversationGrain.Routes.cs); one-way, so the sender's ack does not wait for any push.
     /// </summary>
     private Task<SendResult> AppendAndNotify(string senderId, OutgoingMessage message) =>
         _log.AppendAsync(_log.Next(senderId, message), _notifyMembers ??= NotifyMembers, message.OriginSessionId);
 
     private void NotifyMembers(StoredMessage message, string originSessionId)
     {
-        foreach (var member in _members)
+        for (var i = 0; i < _members.Length; i++)
         {
-            User(member).OnMessage(message, originSessionId).Ignore();
+            if (_members[i] == message.SenderId)
+            {
+                User(_members[i]).OnMessage(message, originSessionId).Ignore();
+            }
+            else
+            {
+                PushMessage(i, message);
+            }
         }
     }
 

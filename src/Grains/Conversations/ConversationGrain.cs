@@ -1,6 +1,7 @@
 using ImOrleans.Grains.Hosting;
 using ImOrleans.Grains.Storage;
 using ImOrleans.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization.Invocation;
@@ -21,6 +22,7 @@ internal sealed partial class ConversationGrain(
     TimeProvider time,
     IOptions<ConversationOptions> options,
     IOptions<MessagingOptions> messaging,
+    IOptions<UserGrainOptions> userOptions,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
     private const int DefaultPageSize = 20;
@@ -67,13 +69,26 @@ internal sealed partial class ConversationGrain(
         }
 
         _memberGrains = new IUserGrain?[_members.Length];
+        if (!_isNotice)
+        {
+            _localSessions = ServiceProvider.GetService<ILocalSessions>();
+            StartRoutes();
+        }
 
         await _log.LoadAsync();
         _created = _log.MaxSeq >= FirstSeq;
         await LoadReceiptsAsync();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _delivered.FlushAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            StopRoutes(); // Not while the silo stops: its user grains are going too.
+        }
+
+        return _delivered.FlushAsync();
+    }
 
     public async Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit)
     {

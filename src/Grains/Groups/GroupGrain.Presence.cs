@@ -9,6 +9,9 @@ internal sealed partial class GroupGrain
 {
     private readonly Dictionary<string, OnlineMember> _online = new(StringComparer.Ordinal);
 
+    /// <summary>The edge in this process, if any, reached without an Orleans message.</summary>
+    private ILocalSessions? _localSessions;
+
     /// <summary><see cref="PushSoon"/> as the message log's callback, made once.</summary>
     private Action<StoredMessage, string>? _pushSoon;
 
@@ -142,8 +145,10 @@ internal sealed partial class GroupGrain
                 continue;
             }
 
-            foreach (var edge in online.Edges)
+            // Indexed: a foreach over the interface would allocate an enumerator per member and message.
+            for (var i = 0; i < online.Edges.Count; i++)
             {
+                var edge = online.Edges[i];
                 byEdge ??= [];
                 if (!byEdge.TryGetValue(edge, out var members))
                 {
@@ -156,7 +161,7 @@ internal sealed partial class GroupGrain
 
         foreach (var (edge, members) in byEdge ?? [])
         {
-            edge.OnGroupMessage(message, members).Ignore();
+            (_localSessions?.LocalEdge(edge) ?? edge).OnMessage(message, members).Ignore();
         }
 
         foreach (var userId in lapsed ?? [])

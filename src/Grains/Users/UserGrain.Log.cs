@@ -30,4 +30,7 @@ internal sealed partial class UserGrain
 
     [LoggerMessage(208, LogLevel.Warning, "Reading the newest messages of user {UserId}'s conversations from the store failed")]
     private static partial void LogListReadFailed(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(209, LogLevel.Warning, "User {UserId} could not tell every conversation watching its sessions about a new edge in time")]
+    private static partial void LogWatchersNotTold(ILogger logger, Exception exception, string userId);
 }

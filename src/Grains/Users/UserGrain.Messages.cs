@@ -17,8 +17,13 @@ internal sealed partial class UserGrain
             throw new RequestRejectedException(ErrorCode.InvalidArgument, $"seqs must list 1-{MaxDeletesPerRequest} messages.");
         }
 
-        var max = MaxSeqOf(record);
         var distinct = seqs.Distinct().Order().ToList();
+        if (distinct[^1] > MaxSeqOf(record))
+        {
+            await ReadNewestAsync([record]); // This grain does not hear of every message (see MarkRead).
+        }
+
+        var max = MaxSeqOf(record);
         if (distinct[0] < record.InitSeq || distinct[^1] > max)
         {
             throw new RequestRejectedException(ErrorCode.MessageNotFound, $"Only seqs {record.InitSeq}-{max} of this conversation are yours to delete.");

@@ -17,12 +17,9 @@ internal sealed partial class UserGrain
             throw new RequestRejectedException(ErrorCode.NotMember, "Not a member of this conversation.");
         }
 
-        if (seq > MaxSeqOf(record))
-        {
-            // The client may know a newer message than this grain: a group pushes to online members without it, and
-            // a 1:1 notification may still be on the way when the client has pulled the message.
-            await ReadNewestAsync([record]);
-        }
+        // This grain does not hear of every message (a group pushes to online members without it, a 1:1 conversation
+        // to the receiver's edges), so the newest seq, which caps the read position and counts what is unread, is read.
+        await ReadNewestAsync([record]);
 
         var target = Math.Min(seq, MaxSeqOf(conversationId));
         if (target > record.ReadSeq)

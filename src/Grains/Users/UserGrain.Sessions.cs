@@ -48,6 +48,8 @@ internal sealed partial class UserGrain
         {
             AnnounceEdgesIfChanged();
         }
+
+        await TellWatchersIfEdgesGrewAsync();
     }
 
     public Task<bool> RenewSession(string sessionId, ISessionObserver observer)
@@ -106,6 +108,7 @@ internal sealed partial class UserGrain
         }
 
         RenewGroupPresence();
+        ExpireWatchers(now);
         if (_dirty)
         {
             await TryFlushAsync();

@@ -11,9 +11,11 @@ namespace ImOrleans.Grains;
 /// <summary>
 /// A user's conversation records (this file), read state and conversation list (UserGrain.ReadState.cs), live
 /// sessions (UserGrain.Sessions.cs), group memberships and online announcements (UserGrain.Groups.cs) and
-/// per-user message settings (UserGrain.Messages.cs). The newest seq and its time per conversation are in memory
-/// (<see cref="NewestKnown"/>): loaded from the store on activation, kept current by <see cref="OnMessage"/> and, for
-/// groups (which push only to online members), refreshed when the user comes online and when the list is asked for.
+/// per-user message settings (UserGrain.Messages.cs), and the 1:1 conversations that push to the user's edges
+/// themselves (UserGrain.Watchers.cs). The newest seq and its time per conversation are in memory
+/// (<see cref="NewestKnown"/>): loaded from the store on activation, moved by the messages this grain hears of
+/// (<see cref="OnMessage"/>: the user's own, and those pushed through it), and read again from the store when the user
+/// comes online (groups), asks for the list, marks read or deletes.
 /// </summary>
 [GrainType("user")]
 internal sealed partial class UserGrain(

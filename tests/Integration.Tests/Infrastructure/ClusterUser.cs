@@ -40,14 +40,14 @@ internal sealed class ClusterUser : IAsyncDisposable
     /// Connects first to <paramref name="firstEdge"/> when given (so a test can place users on edges), and otherwise,
     /// and for every reconnect, to the edges navigation lists.
     /// </summary>
-    public static async Task<ClusterUser> ConnectAsync(ProcessCluster cluster, string userId, IPEndPoint? firstEdge = null)
+    public static async Task<ClusterUser> ConnectAsync(ProcessCluster cluster, string userId, IPEndPoint? firstEdge = null, string deviceId = "phone")
     {
         var navigation = new NavigationClient(cluster.NavigationUrls, TimeSpan.FromSeconds(2));
         var pinned = firstEdge;
         var options = new ImClientOptions
         {
             UserId = userId,
-            DeviceId = "phone",
+            DeviceId = deviceId,
             EndpointProvider = async cancellationToken =>
             {
                 if (Interlocked.Exchange(ref pinned, null) is { } edge)

@@ -1,0 +1,148 @@
+namespace ImOrleans.Grains;
+
+// Pushes to the other member of a 1:1 conversation go to the edges holding that member's sessions, not through the
+// member's user grain: each message and receipt then costs one Orleans message less, none when the edge runs in this
+// process, and the receiver's user grain is not touched per message. The conversation watches each member's user
+// grain for where the sessions are (UserGrain.Watchers.cs): a lease renewed after a third of it while messages flow.
+// Until a watch answers, after it lapses, or when some session's host has no fan-out endpoint, pushes go through the
+// user grain as before. The sender's own user grain still gets every message (its other devices, its read position).
+internal sealed partial class ConversationGrain
+{
+    private MemberRoute[] _routes = [];
+
+    /// <summary>This process's edge, if any, reached without an Orleans message.</summary>
+    private ILocalSessions? _localSessions;
+
+    public Task OnMemberEdges(string userId, MemberEdges edges)
+    {
+        var index = Array.IndexOf(_members, userId);
+        if (index >= 0 && index < _routes.Length)
+        {
+            _routes[index].Apply(edges, _localSessions);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void StartRoutes()
+    {
+        _routes = [.. _members.Select(m => new MemberRoute(m))];
+        for (var i = 0; i < _routes.Length; i++)
+        {
+            RenewRoute(i).Ignore();
+        }
+    }
+
+    private void StopRoutes()
+    {
+        foreach (var route in _routes)
+        {
+            if (route.Edges is not null)
+            {
+                User(route.UserId).UnwatchEdges(_id).Ignore();
+            }
+        }
+    }
+
+    private void PushMessage(int member, StoredMessage message)
+    {
+        var route = UsableRoute(member);
+        if (route is null)
+        {
+            User(_members[member]).OnMessage(message, "").Ignore();
+            return;
+        }
+
+        foreach (var edge in route.Targets)
+        {
+            edge.OnMessage(message, route.Users).Ignore();
+        }
+    }
+
+    private void PushReceipt(int member, Receipt receipt)
+    {
+        var route = UsableRoute(member);
+        if (route is null)
+        {
+            User(_members[member]).OnReceipt(receipt).Ignore();
+            return;
+        }
+
+        foreach (var edge in route.Targets)
+        {
+            edge.OnReceipt(receipt, route.Users).Ignore();
+        }
+    }
+
+    /// <summary>The member's route if it may be used now (renewing it when due), else null: push through the user grain.</summary>
+    private MemberRoute? UsableRoute(int member)
+    {
+        if (member >= _routes.Length)
+        {
+            return null; // A notice conversation: its pushes go through the user grain, which records them.
+        }
+
+        var route = _routes[member];
+        var now = time.GetUtcNow();
+        if (now >= route.RenewAt && !route.Renewing)
+        {
+            RenewRoute(member).Ignore();
+        }
+
+        return route.Edges is { Complete: true } && now < route.ValidUntil ? route : null;
+    }
+
+    private async Task RenewRoute(int member)
+    {
+        var route = _routes[member];
+        var lease = userOptions.Value.SessionRouteLease;
+        var asked = time.GetUtcNow();
+        route.Renewing = true;
+        try
+        {
+            route.Apply(await User(route.UserId).WatchEdges(_id), _localSessions);
+
+            // Counted from the asking, and a tenth short of the lease, so this grain stops before the user grain forgets it.
+            route.ValidUntil = asked + lease * 0.9;
+            route.RenewAt = asked + lease / 3;
+        }
+        catch (Exception ex)
+        {
+            LogRouteFailed(logger, ex, _id, route.UserId);
+            route.RenewAt = time.GetUtcNow() + lease / 3;
+        }
+        finally
+        {
+            route.Renewing = false;
+        }
+    }
+
+    private sealed class MemberRoute(string userId)
+    {
+        public string UserId { get; } = userId;
+
+        /// <summary>The member's id as the edges' list of users to push to, made once.</summary>
+        public string[] Users { get; } = [userId];
+
+        public MemberEdges? Edges { get; private set; }
+
+        /// <summary>The edges to call: this process's own edge as the object itself, so no Orleans message is sent to it.</summary>
+        public IEdgeFanout[] Targets { get; private set; } = [];
+
+        public DateTimeOffset ValidUntil { get; set; }
+
+        public DateTimeOffset RenewAt { get; set; }
+
+        public bool Renewing { get; set; }
+
+        /// <summary>A newer answer or notice replaces an older one, whichever arrives first.</summary>
+        public void Apply(MemberEdges edges, ILocalSessions? local)
+        {
+            if (Edges is null || edges.Version > Edges.Version)
+            {
+                Edges = edges;
+                Targets = [.. edges.Edges.Select(edge => local?.LocalEdge(edge) ?? edge)];
+            }
+        }
+    }
+}

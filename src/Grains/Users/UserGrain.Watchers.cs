@@ -1,0 +1,96 @@
+using ImOrleans.Protocol;
+using ErrorCode = ImOrleans.Protocol.ErrorCode;
+
+namespace ImOrleans.Grains;
+
+// 1:1 conversation grains that push this user's messages and receipts to the user's edges themselves (watchers), so
+// a message does not pass through this grain on its way to the receiver. Each watch is a lease the conversation grain
+// renews while messages flow; in memory only (after this grain moves or its silo fails, a watcher pushes to the edges
+// it knew until its next renewal reaches the new activation). A watcher learns a new edge before the login on it is
+// answered, so a message stored after the login's sync read is pushed there. Edges the user left are not told: a push to an edge
+// without the user's sessions reaches nobody, and the next renewal brings the current list.
+internal sealed partial class UserGrain
+{
+    /// <summary>Watching conversations and when their lease lapses.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _watchers = new(StringComparer.Ordinal);
+
+    /// <summary>Every watcher knows at least these edges (and that every session has one, if this is set).</summary>
+    private IReadOnlyList<IEdgeFanout> _edgesWatchersKnow = [];
+    private bool _watchersKnowComplete;
+    private long _edgesVersion;
+
+    private TimeSpan SessionRouteLease => options.Value.SessionRouteLease;
+
+    public Task<MemberEdges> WatchEdges(string conversationId)
+    {
+        if (Identifiers.PeerOf(conversationId, _userId) is null)
+        {
+            throw new RequestRejectedException(ErrorCode.NotMember, "Only this user's 1:1 conversations route to its sessions.");
+        }
+
+        _watchers[conversationId] = time.GetUtcNow() + SessionRouteLease;
+        var edges = CurrentEdges();
+        _edgesWatchersKnow = edges.Edges;
+        _watchersKnowComplete = edges.Complete;
+        return Task.FromResult(edges);
+    }
+
+    public Task UnwatchEdges(string conversationId)
+    {
+        _watchers.Remove(conversationId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// After a session connected: if it is on an edge the watchers do not know of (or on a host without a fan-out
+    /// endpoint), tells them all and waits, within a bound, so the login is answered only once they push there.
+    /// </summary>
+    private async Task TellWatchersIfEdgesGrewAsync()
+    {
+        var edges = CurrentEdges();
+        var grew = edges.Edges.Except(_edgesWatchersKnow).Any() || (_watchersKnowComplete && !edges.Complete);
+        if (!grew || _watchers.Count == 0)
+        {
+            return;
+        }
+
+        _edgesWatchersKnow = edges.Edges;
+        _watchersKnowComplete = edges.Complete;
+        var told = LiveWatchers().Select(id => Tell(id, edges));
+        try
+        {
+            await Task.WhenAll(told).WaitAsync(WatcherTellTimeout);
+        }
+        catch (Exception ex)
+        {
+            // The login goes ahead: its sync reads what is stored, and a watcher not told renews within its lease.
+            LogWatchersNotTold(logger, ex, _userId);
+        }
+    }
+
+    private void ExpireWatchers(DateTimeOffset now)
+    {
+        foreach (var id in _watchers.Where(w => w.Value <= now).Select(w => w.Key).ToList())
+        {
+            _watchers.Remove(id);
+        }
+    }
+
+    private List<string> LiveWatchers()
+    {
+        var now = time.GetUtcNow();
+        return [.. _watchers.Where(w => w.Value > now).Select(w => w.Key)];
+    }
+
+    private Task Tell(string conversationId, MemberEdges edges) =>
+        GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId)).OnMemberEdges(_userId, edges);
+
+    private MemberEdges CurrentEdges() => new()
+    {
+        Edges = SessionEdges(),
+        Complete = _sessions.Values.All(s => s.Info.Edge is not null),
+        Version = _edgesVersion = Math.Max(_edgesVersion + 1, time.GetUtcNow().UtcTicks),
+    };
+
+    private static readonly TimeSpan WatcherTellTimeout = TimeSpan.FromSeconds(2);
+}
