@@ -9,9 +9,6 @@ internal sealed partial class GroupGrain
 {
     private readonly Dictionary<string, OnlineMember> _online = new(StringComparer.Ordinal);
 
-    /// <summary>The edge in this process, if any, reached without an Orleans message.</summary>
-    private ILocalSessions? _localSessions;
-
     /// <summary><see cref="PushSoon"/> as the message log's callback, made once.</summary>
     private Action<StoredMessage, string>? _pushSoon;
 
@@ -161,7 +158,9 @@ internal sealed partial class GroupGrain
 
         foreach (var (edge, members) in byEdge ?? [])
         {
-            (_localSessions?.LocalEdge(edge) ?? edge).OnMessage(message, members).Ignore();
+            // An Orleans call even to the edge in this process: it hands the push to its sessions on another thread while
+            // this grain goes on with its next turn (calling that edge directly made the last delivery later).
+            edge.OnMessage(message, members).Ignore();
         }
 
         foreach (var userId in lapsed ?? [])

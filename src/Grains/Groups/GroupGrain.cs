@@ -2,7 +2,6 @@ using ImOrleans.Grains.Hosting;
 using ImOrleans.Grains.Storage;
 using ImOrleans.Protocol;
 using ImOrleans.Protocol.Messages;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization.Invocation;
@@ -86,7 +85,6 @@ internal sealed partial class GroupGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _id = this.GetPrimaryKeyString();
-        _localSessions = ServiceProvider.GetService<ILocalSessions>();
         Identifiers.TryParseGroup(_id, out _groupId);
         _log = new MessageLog(_id, store, time, conversationOptions.Value.RecentSendCapacity, logger, DeactivateOnIdle, appendsOverlap: true, keepsNewest: true);
         _delivered = new DeliveredReceipts(this, _id, store, logger);
