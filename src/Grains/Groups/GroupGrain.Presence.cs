@@ -143,9 +143,8 @@ internal sealed partial class GroupGrain
             }
 
             // Indexed: a foreach over the interface would allocate an enumerator per member and message.
-            for (var i = 0; i < online.Edges.Count; i++)
+            foreach (var edge in online.Edges)
             {
-                var edge = online.Edges[i];
                 byEdge ??= [];
                 if (!byEdge.TryGetValue(edge, out var members))
                 {
