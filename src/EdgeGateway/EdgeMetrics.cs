@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ImOrleans.Protocol;
@@ -17,11 +18,18 @@ internal static class EdgeMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
-    private static readonly UpDownCounter<long> Connections = Meter.CreateUpDownCounter<long>(
-        "imorleans.edge.connections", "{connection}", "Open client connections, logged in or not.");
+    /// <summary>
+    /// The running edges of this process, read when the gauges below are collected: a count kept by adding and taking
+    /// away reads below zero in a listener that started after some of the sessions it sees end (another edge of the
+    /// same process, in tests).
+    /// </summary>
+    private static readonly ConcurrentDictionary<EdgeSessionRegistry, byte> s_registries = new(ReferenceEqualityComparer.Instance);
 
-    private static readonly UpDownCounter<long> Sessions = Meter.CreateUpDownCounter<long>(
-        "imorleans.edge.sessions", "{session}", "Logged-in sessions.");
+    private static readonly ObservableGauge<long> Connections = Meter.CreateObservableGauge(
+        "imorleans.edge.connections", () => s_registries.Keys.Sum(r => (long)r.Count), "{connection}", "Open client connections, logged in or not.");
+
+    private static readonly ObservableGauge<long> Sessions = Meter.CreateObservableGauge(
+        "imorleans.edge.sessions", () => s_registries.Keys.Sum(r => (long)r.SessionCount), "{session}", "Logged-in sessions.");
 
     private static readonly Counter<long> Logins = Meter.CreateCounter<long>(
         "imorleans.edge.logins", "{login}", "Login requests answered, by result: ok or the error code's name.");
@@ -43,13 +51,10 @@ internal static class EdgeMetrics
     private static readonly Dictionary<CommandCode, KeyValuePair<string, object?>> CommandTags =
         Enum.GetValues<CommandCode>().ToDictionary(c => c, c => new KeyValuePair<string, object?>("command", c.ToString()));
 
-    public static void ConnectionOpened() => Connections.Add(1);
+    /// <summary>The edge's connections and sessions count in the gauges from now on (its registry started).</summary>
+    public static void Observe(EdgeSessionRegistry registry) => s_registries.TryAdd(registry, 0);
 
-    public static void ConnectionClosed() => Connections.Add(-1);
-
-    public static void SessionStarted() => Sessions.Add(1);
-
-    public static void SessionEnded() => Sessions.Add(-1);
+    public static void Forget(EdgeSessionRegistry registry) => s_registries.TryRemove(registry, out _);
 
     public static void LoginAnswered(ErrorCode? error) =>
         Logins.Add(1, new KeyValuePair<string, object?>("result", error is { } code ? code.ToString() : "ok"));

@@ -24,22 +24,20 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
     /// <summary>Number of open client connections on this edge.</summary>
     public int Count => _sessions.Count;
 
+    /// <summary>Number of logged-in sessions on this edge.</summary>
+    public int SessionCount => _observers.Count;
+
     public void Add(EdgeSession session)
     {
         _sessions[session.ConnectionId] = session;
-        EdgeMetrics.ConnectionOpened();
     }
 
     public void Remove(EdgeSession session)
     {
-        if (_sessions.TryRemove(session.ConnectionId, out _))
+        _sessions.TryRemove(session.ConnectionId, out _);
+        if (session.SessionId is { } sessionId)
         {
-            EdgeMetrics.ConnectionClosed();
-        }
-
-        if (session.SessionId is { } sessionId && _observers.TryRemove(sessionId, out _))
-        {
-            EdgeMetrics.SessionEnded();
+            _observers.TryRemove(sessionId, out _);
         }
 
         lock (_byUserGate)
@@ -63,7 +61,6 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
     public void AddLoggedIn(EdgeSession session, ISessionObserver observer)
     {
         _observers[session.SessionId!] = observer;
-        EdgeMetrics.SessionStarted();
         lock (_byUserGate)
         {
             _byUser[session.UserId] = _byUser.TryGetValue(session.UserId, out var current) ? [.. current, session] : [session];
@@ -93,6 +90,7 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        EdgeMetrics.Observe(this);
         var interval = options.Value.SweepInterval;
         _sweeper = time.CreateTimer(_ => Sweep(), null, interval, interval);
         return Task.CompletedTask;
@@ -101,6 +99,7 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _sweeper?.Dispose();
+        EdgeMetrics.Forget(this);
         foreach (var session in _sessions.Values)
         {
             session.Kick(KickReason.ServerShutdown, "the edge node is shutting down; reconnect");

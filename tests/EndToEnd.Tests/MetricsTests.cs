@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -58,6 +59,36 @@ public sealed partial class MetricsTests(ServerFixture fixture)
 
         // The runtime's meter rides along: how long the collector paused the process, which is the latency tail.
         Assert.Matches(@"(?m)^dotnet_gc_pause_time\w*(\{[^}]*\})? [0-9]", text);
+    }
+
+    [Fact]
+    public async Task The_sessions_and_connections_gauges_count_what_is_open_now_whenever_the_listener_started()
+    {
+        await using var alice = await ChatUser.ConnectAsync(Server, "mt-gauge-alice");
+
+        // A listener that starts after the login (as an exporter of another host in this process does) still sees
+        // the session: the gauges read the edges' registries, they do not add up what they were told since.
+        var (sessions, connections) = (ReadGauge("imorleans.edge.sessions"), ReadGauge("imorleans.edge.connections"));
+
+        Assert.True(sessions >= 1, $"sessions {sessions}");
+        Assert.True(connections >= sessions, $"connections {connections}, sessions {sessions}");
+    }
+
+    private static long ReadGauge(string name)
+    {
+        long sum = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "ImOrleans.Edge" && instrument.Name == name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => sum += value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return sum;
     }
 
     private static double Sample(string text, Regex sample) =>

@@ -14,12 +14,8 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     [Fact]
     public async Task Messages_and_receipts_for_the_other_member_go_once_to_the_edge_holding_their_session()
     {
-        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
         var edge = TestEdge.Create(fixture);
-        var alicePhone = await TestSession.ConnectAsync(fixture, alice, "phone", edge);
-        var bobPhone = await TestSession.ConnectAsync(fixture, bob, "phone", edge);
-        var chat = fixture.Conversation(Identifiers.SingleConversation(alice, bob));
-        await SendUntilTheEdgePushesAsync(chat, alice, bobPhone, edge);
+        var (alice, bob, _, chat, alicePhone, bobPhone) = await ChatInUseAsync(edge);
 
         var before = edge.Pushes;
         var sent = await chat.Send(alice, Text("through the edge")).WithDeadline();
@@ -34,12 +30,8 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     [Fact]
     public async Task A_session_on_another_edge_gets_the_next_message_of_a_conversation_already_in_use()
     {
-        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
         var (edge1, edge2) = (TestEdge.Create(fixture), TestEdge.Create(fixture));
-        await TestSession.ConnectAsync(fixture, alice, "phone", edge1);
-        var bobPhone = await TestSession.ConnectAsync(fixture, bob, "phone", edge1);
-        var chat = fixture.Conversation(Identifiers.SingleConversation(alice, bob));
-        await SendUntilTheEdgePushesAsync(chat, alice, bobPhone, edge1);
+        var (alice, bob, _, chat, _, bobPhone) = await ChatInUseAsync(edge1);
 
         var laptop = await TestSession.ConnectAsync(fixture, bob, "laptop", edge2);
         var sent = await chat.Send(alice, Text("to both devices")).WithDeadline();
@@ -51,12 +43,7 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     [Fact]
     public async Task A_session_on_a_host_without_a_fan_out_endpoint_is_reached_through_the_user_grain()
     {
-        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
-        var edge = TestEdge.Create(fixture);
-        await TestSession.ConnectAsync(fixture, alice, "phone", edge);
-        var bobPhone = await TestSession.ConnectAsync(fixture, bob, "phone", edge);
-        var chat = fixture.Conversation(Identifiers.SingleConversation(alice, bob));
-        await SendUntilTheEdgePushesAsync(chat, alice, bobPhone, edge);
+        var (alice, bob, _, chat, _, bobPhone) = await ChatInUseAsync(TestEdge.Create(fixture));
 
         var watch = await TestSession.ConnectAsync(fixture, bob, "watch", edge: null);
         var sent = await chat.Send(alice, Text("everywhere")).WithDeadline();
@@ -68,13 +55,7 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     [Fact]
     public async Task The_receiver_marks_read_and_deletes_messages_its_user_grain_never_heard_of()
     {
-        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
-        var edge = TestEdge.Create(fixture);
-        await TestSession.ConnectAsync(fixture, alice, "phone", edge);
-        var bobPhone = await TestSession.ConnectAsync(fixture, bob, "phone", edge);
-        var conversationId = Identifiers.SingleConversation(alice, bob);
-        var chat = fixture.Conversation(conversationId);
-        await SendUntilTheEdgePushesAsync(chat, alice, bobPhone, edge);
+        var (alice, bob, conversationId, chat, _, _) = await ChatInUseAsync(TestEdge.Create(fixture));
         var first = await chat.Send(alice, Text("one")).WithDeadline();
         var read = await fixture.User(bob).MarkRead(conversationId, first.Seq).WithDeadline();
         Assert.Equal((first.Seq, 0L), (read.ReadSeq, read.Unread));
@@ -91,9 +72,21 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     }
 
     /// <summary>
-    /// The conversation asks where the members' sessions are when it activates, and pushes through their user grains
-    /// until the answer is in: sends until a message reaches the receiver through the edge.
+    /// Alice and bob, each with a phone on <paramref name="edge"/>, and their conversation in use. The conversation asks
+    /// where the members' sessions are when it activates, and pushes through their user grains until the answer is in:
+    /// alice sends until a message reaches bob through the edge.
     /// </summary>
+    private async Task<ChatInUse> ChatInUseAsync(TestEdge edge)
+    {
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        var alicePhone = await TestSession.ConnectAsync(fixture, alice, "phone", edge);
+        var bobPhone = await TestSession.ConnectAsync(fixture, bob, "phone", edge);
+        var conversationId = Identifiers.SingleConversation(alice, bob);
+        var chat = fixture.Conversation(conversationId);
+        await SendUntilTheEdgePushesAsync(chat, alice, bobPhone, edge);
+        return new ChatInUse(alice, bob, conversationId, chat, alicePhone, bobPhone);
+    }
+
     private static async Task SendUntilTheEdgePushesAsync(IConversationGrain chat, string sender, TestSession receiver, TestEdge edge)
     {
         using var deadline = new CancellationTokenSource(Deadline);
@@ -112,4 +105,6 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     }
 
     private static (long Seq, string Content) Pushed(StoredMessage message) => (message.Seq, message.Content);
+
+    private sealed record ChatInUse(string Alice, string Bob, string ConversationId, IConversationGrain Chat, TestSession AlicePhone, TestSession BobPhone);
 }
