@@ -7,10 +7,13 @@ namespace ImOrleans.Grains;
 // a message does not pass through this grain on its way to the receiver. Each watch is a lease the conversation grain
 // renews while messages flow; in memory only (after this grain moves or its silo fails, a watcher pushes to the edges
 // it knew until its next renewal reaches the new activation). A watcher learns a new edge before the login on it is
-// answered, so a message stored after the login's sync read is pushed there. Edges the user left are not told: a push to an edge
-// without the user's sessions reaches nobody, and the next renewal brings the current list.
+// answered, so a message stored after the login's sync read is pushed there. Edges the user left are not told: a push
+// to an edge without the user's sessions reaches nobody, and the next renewal brings the current list.
 internal sealed partial class UserGrain
 {
+    /// <summary>How long a login waits for its watchers to learn of its edge.</summary>
+    private static readonly TimeSpan WatcherTellTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Watching conversations and when their lease lapses.</summary>
     private readonly Dictionary<string, DateTimeOffset> _watchers = new(StringComparer.Ordinal);
 
@@ -91,6 +94,4 @@ internal sealed partial class UserGrain
         Complete = _sessions.Values.All(s => s.Info.Edge is not null),
         Version = _edgesVersion = Math.Max(_edgesVersion + 1, time.GetUtcNow().UtcTicks),
     };
-
-    private static readonly TimeSpan WatcherTellTimeout = TimeSpan.FromSeconds(2);
 }
