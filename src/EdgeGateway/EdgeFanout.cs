@@ -42,28 +42,19 @@ internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessi
     // Before the first session registered the reference, no grain can hold it: the default id matches no edge's.
     public IEdgeFanout? LocalEdge(IEdgeFanout edge) => edge.GetGrainId() == _referenceId ? this : null;
 
-    public Task OnMessage(StoredMessage message, IReadOnlyList<string> userIds)
+    public Task OnMessage(StoredMessage message, IReadOnlyList<string> userIds) =>
+        PushToUsers(userIds, CommandCode.MessagePush, new MessagePush { Message = message.ToWire() });
+
+    public Task OnReceipt(Receipt receipt, IReadOnlyList<string> userIds) =>
+        PushToUsers(userIds, CommandCode.ReceiptPush, receipt.ToWire());
+
+    private Task PushToUsers(IReadOnlyList<string> userIds, CommandCode command, Google.Protobuf.IMessage push)
     {
-        var push = new MessagePush { Message = message.ToWire() };
         foreach (var userId in userIds)
         {
             foreach (var session in sessions.SessionsOf(userId))
             {
-                session.EnqueuePush(CommandCode.MessagePush, push);
-            }
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task OnReceipt(Receipt receipt, IReadOnlyList<string> userIds)
-    {
-        var push = receipt.ToWire();
-        foreach (var userId in userIds)
-        {
-            foreach (var session in sessions.SessionsOf(userId))
-            {
-                session.EnqueuePush(CommandCode.ReceiptPush, push);
+                session.EnqueuePush(command, push);
             }
         }
 

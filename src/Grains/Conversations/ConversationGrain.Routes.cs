@@ -44,33 +44,25 @@ internal sealed partial class ConversationGrain
         }
     }
 
-    private void PushMessage(int member, StoredMessage message)
+    private void PushMessage(int member, StoredMessage message) =>
+        Push(member, message, static (edge, m, users) => edge.OnMessage(m, users), static (user, m) => user.OnMessage(m, ""));
+
+    private void PushReceipt(int member, Receipt receipt) =>
+        Push(member, receipt, static (edge, r, users) => edge.OnReceipt(r, users), static (user, r) => user.OnReceipt(r));
+
+    /// <summary>To each edge of the member's route, or through the member's user grain when the route may not be used.</summary>
+    private void Push<T>(int member, T item, Func<IEdgeFanout, T, string[], Task> viaEdge, Func<IUserGrain, T, Task> viaUser)
     {
         var route = UsableRoute(member);
         if (route is null)
         {
-            User(_members[member]).OnMessage(message, "").Ignore();
+            viaUser(User(_members[member]), item).Ignore();
             return;
         }
 
         foreach (var edge in route.Targets)
         {
-            edge.OnMessage(message, route.Users).Ignore();
-        }
-    }
-
-    private void PushReceipt(int member, Receipt receipt)
-    {
-        var route = UsableRoute(member);
-        if (route is null)
-        {
-            User(_members[member]).OnReceipt(receipt).Ignore();
-            return;
-        }
-
-        foreach (var edge in route.Targets)
-        {
-            edge.OnReceipt(receipt, route.Users).Ignore();
+            viaEdge(edge, item, route.Users).Ignore();
         }
     }
 

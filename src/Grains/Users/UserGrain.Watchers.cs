@@ -50,9 +50,14 @@ internal sealed partial class UserGrain
     /// </summary>
     private async Task TellWatchersIfEdgesGrewAsync()
     {
+        if (_watchers.Count == 0)
+        {
+            return; // Nobody to tell; a conversation that watches later is given the edges then.
+        }
+
         var edges = CurrentEdges();
         var grew = edges.Edges.Except(_edgesWatchersKnow).Any() || (_watchersKnowComplete && !edges.Complete);
-        if (!grew || _watchers.Count == 0)
+        if (!grew)
         {
             return;
         }
