@@ -22,7 +22,19 @@ public sealed class SqliteCheckpointerTests(ITestOutputHelper output) : IAsyncLi
         Directory.CreateDirectory(_folder);
         _dataSource = new SqliteDataSource(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "store.db") }.ToString());
         SqliteSchema.Apply(_dataSource);
-        _store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance);
+        await StartAsync(new SqliteMessageTail());
+    }
+
+    /// <summary>The store on <paramref name="tail"/> and a checkpointer every 100 ms, replacing those started before.</summary>
+    private async Task StartAsync(SqliteMessageTail tail)
+    {
+        if (_store is not null)
+        {
+            await _store.StopAsync(CancellationToken.None).WaitAsync(TestExtensions.Deadline);
+            await _checkpointer.StopAsync(CancellationToken.None).WaitAsync(TestExtensions.Deadline);
+        }
+
+        _store = new MessageStore(_dataSource, NullLogger<MessageStore>.Instance, tail: tail);
         _checkpointer = new SqliteCheckpointer(_dataSource, _store, NullLogger<SqliteCheckpointer>.Instance, TimeSpan.FromMilliseconds(100));
         await _checkpointer.StartAsync(CancellationToken.None);
         await _store.StartAsync(CancellationToken.None);
@@ -73,6 +85,48 @@ public sealed class SqliteCheckpointerTests(ITestOutputHelper output) : IAsyncLi
 
         // Nothing was lost by starting over: every conversation has every seq it was given.
         for (var c = 0; c < conversations; c += 97)
+        {
+            Assert.Equal(seqs[c], await _store.GetMaxSeqAsync($"s:u{c}:v{c}").WithDeadline());
+        }
+    }
+
+    [Fact]
+    public async Task Tail_merges_held_back_during_checkpoints_resume_so_the_tail_stays_bounded()
+    {
+        // Each checkpoint holds the tail's merges back until the writer has copied what its passes left. Under appends
+        // that never pause there are dozens of such holds; one never released would leave every later append in the
+        // tail (and every read of its conversations scanning more of it).
+        const int mergeThreshold = 2_000, senders = 64, conversations = 500;
+        var tail = new SqliteMessageTail(buckets: 8, mergeThreshold: mergeThreshold);
+        await StartAsync(tail);
+        var seqs = new long[conversations];
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+        {
+            await Task.Yield();
+            while (started.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                deadline.Token.ThrowIfCancellationRequested();
+                var conversation = Random.Shared.Next(conversations);
+                await _store.AppendAsync(Message($"s:u{conversation}:v{conversation}", Interlocked.Increment(ref seqs[conversation])));
+            }
+        }));
+
+        var appended = seqs.Sum();
+        Assert.True(appended > 4 * mergeThreshold, $"only {appended} appends in 2 s");
+
+        // Once the load stops, a few more commits must bring the tail back under its threshold (each merges a bucket).
+        var next = 0L;
+        while (tail.Rows > mergeThreshold)
+        {
+            deadline.Token.ThrowIfCancellationRequested();
+            await _store.AppendAsync(Message("s:after:load", ++next));
+        }
+
+        output.WriteLine($"{appended} appends, {next} appends after the load to bring the tail to {tail.Rows} rows");
+        Assert.True(next < 100, $"the tail needed {next} commits after the load to merge back under its threshold");
+        for (var c = 0; c < conversations; c += 37)
         {
             Assert.Equal(seqs[c], await _store.GetMaxSeqAsync($"s:u{c}:v{c}").WithDeadline());
         }

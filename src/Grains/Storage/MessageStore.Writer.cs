@@ -25,6 +25,16 @@ internal sealed partial class MessageStore
     /// </summary>
     public void RequestWalCatchUp() => Volatile.Write(ref _walCatchUpRequested, 1);
 
+    /// <summary>1 from <see cref="HoldTailMerges"/> until the writer's next WAL catch-up: commits move nothing out of the tail.</summary>
+    private int _tailMergesHeld;
+
+    /// <summary>
+    /// Holds back tail merges until the next WAL catch-up. A merge is a commit of hundreds of pages; landing between the
+    /// background checkpoint's last pass and the catch-up, it made the catch-up (during which nothing commits) copy them
+    /// all. Called by <see cref="SqliteCheckpointer"/>, always followed by <see cref="RequestWalCatchUp"/>.
+    /// </summary>
+    public void HoldTailMerges() => Volatile.Write(ref _tailMergesHeld, 1);
+
     /// <summary>
     /// The writer thread's nice value. Every send waits for the writer, so when the cores are busy it must not wait
     /// for its turn behind the thread pool: at an equal share it got about 40 % of a core and capped the chat
@@ -256,7 +266,7 @@ internal sealed partial class MessageStore
         try
         {
             WriteBatch(tail, commands, batch, applied);
-            merged = MergeFullestBucket(tail, commands);
+            merged = Volatile.Read(ref _tailMergesHeld) == 0 ? MergeFullestBucket(tail, commands) : -1;
             commands.Commit.Execute();
         }
         catch
@@ -337,13 +347,19 @@ internal sealed partial class MessageStore
         try
         {
             // Copies only what the background checkpoint left (the frames committed while it ran).
+            var started = Stopwatch.GetTimestamp();
             var result = SqliteWal.Checkpoint(_writer, "PASSIVE");
+            MessageStoreMetrics.RecordWalCatchUp(started);
             LogWalCaughtUp(result.LogFrames, result.CheckpointedFrames, result.Busy);
         }
         catch (Exception ex)
         {
             // The log only grows until a later checkpoint succeeds; nothing committed is at risk.
             LogWalCatchUpFailed(ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _tailMergesHeld, 0);
         }
     }
 
@@ -356,7 +372,9 @@ internal sealed partial class MessageStore
             if (_writer is SqliteConnection sqlite)
             {
                 // The group commit is what makes writes durable (other connections commit with synchronous = NORMAL).
-                await using var full = CreateCommand(_writer, "PRAGMA synchronous = FULL");
+                // temp_store: a tail merge runs inside a savepoint, whose journal of the pages it changes (hundreds per
+                // merge) otherwise spills to a temporary file past 64 KiB: thousands of writes a second under load.
+                await using var full = CreateCommand(_writer, "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY");
                 await full.ExecuteNonQueryAsync();
                 _commands = new WriterCommands(
                     sqlite,

@@ -25,6 +25,10 @@ internal static class MessageStoreMetrics
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(
         "imorleans.store.commit.writes", "{write}", "Writes carried by one commit.");
 
+    private static readonly Histogram<double> WalCatchUpDuration = Meter.CreateHistogram<double>(
+        "imorleans.store.wal.catchup.duration", "ms",
+        "Time the writer spends copying what the background checkpoint left of the SQLite log, between two batches: no commit happens meanwhile.");
+
     private static readonly Counter<long> TailMerged = Meter.CreateCounter<long>(
         "imorleans.store.tail.merged", "{message}", "Messages moved from SQLite's message tail into im_messages.");
 
@@ -53,6 +57,9 @@ internal static class MessageStoreMetrics
         CommitDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds);
         BatchSize.Record(writes);
     }
+
+    public static void RecordWalCatchUp(long startedTimestamp) =>
+        WalCatchUpDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds);
 
     public static void RecordWrite(long queuedTimestamp, long now) =>
         WriteLatency.Record(Stopwatch.GetElapsedTime(queuedTimestamp, now).TotalMilliseconds);

@@ -49,17 +49,7 @@ internal sealed partial class SqliteCheckpointer(SqliteDataSource dataSource, Me
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token))
             {
-                if (Checkpoint("PASSIVE") is { } result)
-                {
-                    LogCheckpointed(logger, result.LogFrames, result.CheckpointedFrames);
-
-                    // The counts are of the log as it was when the checkpoint began: whatever the writer committed
-                    // while it ran is not in them, so only an empty log needs no catch-up.
-                    if (result.LogFrames > 0)
-                    {
-                        writer.RequestWalCatchUp();
-                    }
-                }
+                CheckpointLeavingLittleToTheWriter();
             }
         }
         catch (OperationCanceledException)
@@ -67,6 +57,57 @@ internal sealed partial class SqliteCheckpointer(SqliteDataSource dataSource, Me
             // Stopping.
         }
     }
+
+    /// <summary>
+    /// A PASSIVE checkpoint, then more, each copying what was committed while the one before ran, until a pass had
+    /// little to copy (or after <see cref="MaxPasses"/>); then the writer copies the rest between two batches. The
+    /// writer commits nothing while it copies, so what it copies is every send's latency: a single pass left it the
+    /// frames of a whole pass, about 600 pages and an fsync of the database (8-10 ms at 8,000 msgs/s, twice a second).
+    /// From the second pass on the writer holds back its tail merges, whose single commits of hundreds of pages
+    /// would otherwise land in what is left to it.
+    /// </summary>
+    private void CheckpointLeavingLittleToTheWriter()
+    {
+        // The counts are of the log as it was when a pass began: whatever the writer committed while it ran is not in
+        // them, so only an empty log needs no catch-up.
+        if (Checkpoint("PASSIVE") is not { LogFrames: > 0 } last)
+        {
+            return;
+        }
+
+        writer.HoldTailMerges();
+        try
+        {
+            for (var pass = 1; pass < MaxPasses; pass++)
+            {
+                if (Checkpoint("PASSIVE") is not { } next)
+                {
+                    break;
+                }
+
+                var grown = next.LogFrames - last.LogFrames;
+                last = next;
+
+                // A log that shrank has started over (nothing was committed during the pass before it).
+                if (grown <= LittleLeftFrames)
+                {
+                    break;
+                }
+            }
+
+            LogCheckpointed(logger, last.LogFrames, last.CheckpointedFrames);
+        }
+        finally
+        {
+            // Also ends the hold on merges, once the writer has copied the rest.
+            writer.RequestWalCatchUp();
+        }
+    }
+
+    /// <summary>Frames committed during a pass below which the next pass is short enough to leave to the writer.</summary>
+    private const long LittleLeftFrames = 64;
+
+    private const int MaxPasses = 8;
 
     private CheckpointResult? Checkpoint(string mode)
     {
