@@ -8,7 +8,10 @@ internal sealed class EdgeListener
 {
     private ListenOptions? _options;
 
-    /// <summary>The bound endpoint, or null while Kestrel has not bound the listener yet.</summary>
+    /// <summary>
+    /// The listener's endpoint: for a fixed port, from the settings (bound or not yet); for port 0, null until Kestrel
+    /// has bound it and written the port it got.
+    /// </summary>
     public IPEndPoint? BoundEndpoint => Volatile.Read(ref _options)?.IPEndPoint is { Port: > 0 } endpoint ? endpoint : null;
 
     public void Set(ListenOptions options) => Volatile.Write(ref _options, options);

@@ -32,6 +32,7 @@ internal sealed partial class EdgeLoadReporter(
         using var timer = new PeriodicTimer(navigation.Value.ReportInterval, time);
         try
         {
+            await HostStartedAsync(stoppingToken);
             do
             {
                 await ReportAsync();
@@ -41,6 +42,21 @@ internal sealed partial class EdgeLoadReporter(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    /// <summary>
+    /// Completes once the host has started, and with it Kestrel's listener. The listener's endpoint is known from the
+    /// settings before that, so reporting at once listed the edge while its port still refused connections: clients
+    /// sent here by navigation failed, and an edge whose port was taken stayed listed until its entry expired.
+    /// </summary>
+    private async Task HostStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            await started.Task;
         }
     }
 
@@ -73,7 +89,7 @@ internal sealed partial class EdgeLoadReporter(
     {
         if (listener.BoundEndpoint is not { } bound)
         {
-            return; // Kestrel has not bound the listener yet.
+            return; // Kestrel has not bound a listener on a dynamic port (0) yet.
         }
 
         var load = new EdgeLoad

@@ -175,9 +175,12 @@ internal sealed class ProcessCluster : IAsyncDisposable
         return new SiloProcess(ServerProcess.Start(name, Paths.Silo, settings), httpPort);
     }
 
-    private EdgeProcess StartEdge(string name)
+    /// <summary>Starts an edge on <paramref name="port"/> without waiting for it or adding it to <see cref="Edges"/>.</summary>
+    public EdgeProcess StartEdgeOn(string name, int port) => StartEdge(name, port);
+
+    private EdgeProcess StartEdge(string name, int? edgePort = null)
     {
-        var (port, httpPort) = (FreePort(), FreePort());
+        var (port, httpPort) = (edgePort ?? FreePort(), FreePort());
         var settings = Common(name);
         settings["Edge:Port"] = port.ToString();
         settings["Http:Port"] = httpPort.ToString();
