@@ -18,6 +18,7 @@ public sealed class EdgeStartupTests
         // The edge joins the cluster, then cannot bind its port and stops. Its settings name that port from the start,
         // so an edge reporting before it listened was listed (and clients sent to a port that refused them).
         var blocked = cluster.StartEdgeOn("edge-blocked", taken);
+        using var blockedProcess = blocked.Process;
         using var deadline = new CancellationTokenSource(Deadlines.Long);
         while (!blocked.Process.HasExited)
         {
@@ -28,6 +29,5 @@ public sealed class EdgeStartupTests
 
         var after = await cluster.NavigationAsync();
         Assert.Equal([cluster.Edges[0].Address], after!.Select(e => e.Address));
-        blocked.Process.Dispose();
     }
 }
