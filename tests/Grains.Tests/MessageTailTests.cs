@@ -117,6 +117,51 @@ public sealed class MessageTailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Messages_in_buckets_a_smaller_bucket_count_has_no_table_for_are_merged_when_the_store_starts()
+    {
+        await _store.StopAsync(CancellationToken.None).WithDeadline();
+        var wide = await _folder.StartStoreAsync(new SqliteMessageTail(buckets: 16, mergeThreshold: 1_000));
+        var ids = Enumerable.Range(0, 16).Select(c => $"s:w{c}:x").ToList();
+        for (var seq = 1; seq <= 3; seq++)
+        {
+            await Task.WhenAll(ids.Select(id => wide.AppendAsync(Message(id, seq)))).WithDeadline();
+        }
+
+        await wide.StopAsync(CancellationToken.None).WithDeadline();
+        Assert.Equal(48, await CountAsync("SELECT COUNT(*) FROM im_message_tail"));
+        Assert.True(await CountAsync("SELECT COUNT(*) FROM im_message_tail WHERE bucket >= 4") > 0, "every conversation hashed below bucket 4");
+
+        _store = await StartStoreAsync();
+
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name GLOB 'im_message_tail_1[0-5]'"));
+        foreach (var id in ids)
+        {
+            Assert.Equal(Enumerable.Range(1, 3).Select(seq => Message(id, seq)), (await _store.ReadRangeAsync(id, 1, 10, 10).WithDeadline()).Select(Plain));
+            await Assert.ThrowsAsync<SeqTakenException>(() => _store.AppendAsync(Message(id, 3)).WithDeadline());
+        }
+    }
+
+    [Fact]
+    public async Task A_tail_written_as_one_table_before_there_was_a_table_per_bucket_is_merged_when_the_store_starts()
+    {
+        await _store.StopAsync(CancellationToken.None).WithDeadline();
+        await ExecuteAsync(
+            "DROP VIEW im_message_tail; " +
+            $"CREATE TABLE im_message_tail (tail_id INTEGER PRIMARY KEY, {SqliteSchema.MessageColumns}); " +
+            "INSERT INTO im_message_tail (tail_id, conversation_id, seq, client_msg_id, sender_id, msg_type, content, attachments, client_time_ms, server_time_ms, status) " +
+            "VALUES (1099511627777, 's:old:x', 1, 'client-1', 'a', 1, 'content 1', NULL, 1001, 2001, 0), " +
+            "(1099511627778, 's:old:x', 2, 'client-2', 'a', 1, 'content 2', NULL, 1002, 2002, 0)");
+
+        _store = await StartStoreAsync();
+
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'im_message_tail' AND type = 'view'"));
+        Assert.Equal(Enumerable.Range(1, 2).Select(seq => Message("s:old:x", seq)), (await _store.ReadRangeAsync("s:old:x", 1, 10, 10).WithDeadline()).Select(Plain));
+        await Assert.ThrowsAsync<SeqTakenException>(() => _store.AppendAsync(Message("s:old:x", 2)).WithDeadline());
+        await _store.AppendAsync(Message("s:old:x", 3)).WithDeadline();
+        Assert.Equal(3, await _store.GetMaxSeqAsync("s:old:x").WithDeadline());
+    }
+
+    [Fact]
     public async Task Acked_messages_survive_a_crash_whether_merged_or_still_in_the_tail()
     {
         var ids = Enumerable.Range(0, 3).Select(c => $"s:k{c}:x").ToList();
@@ -200,6 +245,14 @@ public sealed class MessageTailTests : IAsyncLifetime
     }
 
     private Task<MessageStore> StartStoreAsync() => _folder.StartStoreAsync(new SqliteMessageTail(buckets: 4, mergeThreshold: MergeThreshold));
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await _folder.DataSource.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
 
     private async Task<long> CountAsync(string sql)
     {

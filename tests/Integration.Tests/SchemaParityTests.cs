@@ -50,11 +50,6 @@ public sealed class SchemaParityTests(PostgresDatabaseFixture database) : IClass
             while (reader.Read())
             {
                 var table = reader.GetString(0).ToLowerInvariant();
-                if (SqliteSchema.SqliteOnlyTables.Contains(table))
-                {
-                    continue;
-                }
-
                 (tables.TryGetValue(table, out var columns) ? columns : tables[table] = []).Add(reader.GetString(1).ToLowerInvariant());
             }
 

@@ -7,16 +7,46 @@ namespace ImOrleans.Grains.Storage;
 // of a conversation runs.
 internal sealed partial class MessageStore
 {
-    /// <summary>Moves the whole tail into im_messages before the store serves anyone: reads start from an empty tail.</summary>
-    private void MergeWholeTail()
+    /// <summary>
+    /// Before the store serves anyone: moves every row of every tail table the file has into im_messages (so reads start
+    /// from an empty tail), drops the tables this tail does not use (a larger bucket count's, or the single table of files
+    /// written before there was a table per bucket), and creates this tail's tables and the view of them all.
+    /// </summary>
+    private void PrepareTail(SqliteMessageTail tail)
     {
         using var connection = (SqliteConnection)_dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        using (var merge = connection.CreateCommand())
+        var current = tail.Tables.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var statements = new List<string>();
+        using (var tables = connection.CreateCommand())
         {
-            merge.Transaction = transaction;
-            merge.CommandText = MessageStoreSql.Tail.MergeAll;
-            merge.ExecuteNonQuery();
+            tables.Transaction = transaction;
+            tables.CommandText = MessageStoreSql.Tail.Tables;
+            using var reader = tables.ExecuteReader();
+            while (reader.Read())
+            {
+                var (name, type) = (reader.GetString(0), reader.GetString(1));
+                if (type == "view")
+                {
+                    statements.Add($"DROP VIEW {name}");
+                    continue;
+                }
+
+                statements.Add(MessageStoreSql.Tail.MergeInto(name));
+                statements.Add(current.Contains(name) ? MessageStoreSql.Tail.Clear(name) : $"DROP TABLE {name}");
+            }
+        }
+
+        statements.AddRange(tail.Tables.Select(t => MessageStoreSql.Tail.Create(t.Name)));
+        statements.Add(MessageStoreSql.Tail.View(tail.Tables.Count));
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            foreach (var sql in statements)
+            {
+                command.CommandText = sql;
+                command.ExecuteNonQuery();
+            }
         }
 
         transaction.Commit();
@@ -30,11 +60,12 @@ internal sealed partial class MessageStore
     private static bool AppendToTail(SqliteMessageTail tail, WriterCommands commands, StoredMessage m)
     {
         var bucket = tail.BucketOf(m.ConversationId);
+        var table = commands.Buckets[bucket];
         long mergedSeq;
         if (tail.TryGetHeld(m.ConversationId, out var held))
         {
             mergedSeq = held.MergedSeq;
-            if (m.Seq <= held.NewestSeq && Holds(commands.TailHolds, bucket, m))
+            if (m.Seq <= held.NewestSeq && Holds(table.Holds, m))
             {
                 return false;
             }
@@ -46,39 +77,32 @@ internal sealed partial class MessageStore
         }
 
         // Only a second writer of the conversation (two activations during a cluster split) gets past these seqs.
-        if (m.Seq <= mergedSeq && Holds(commands.MergedHolds, -1, m))
+        if (m.Seq <= mergedSeq && Holds(commands.MergedHolds, m))
         {
             return false;
         }
 
-        var append = commands.Append;
-        append.Bind(0, tail.NextTailId(bucket));
-        append.Bind(1, m.ConversationId);
-        append.Bind(2, m.Seq);
-        append.Bind(3, m.ClientMsgId);
-        append.Bind(4, m.SenderId);
-        append.Bind(5, (int)m.Type);
-        append.Bind(6, m.Content);
-        append.Bind(7, AttachmentsJson(m.Attachments));
-        append.Bind(8, m.ClientTimeMs);
-        append.Bind(9, m.ServerTimeMs);
-        append.Bind(10, (int)m.Status);
+        var append = table.Append;
+        append.Bind(0, m.ConversationId);
+        append.Bind(1, m.Seq);
+        append.Bind(2, m.ClientMsgId);
+        append.Bind(3, m.SenderId);
+        append.Bind(4, (int)m.Type);
+        append.Bind(5, m.Content);
+        append.Bind(6, AttachmentsJson(m.Attachments));
+        append.Bind(7, m.ClientTimeMs);
+        append.Bind(8, m.ServerTimeMs);
+        append.Bind(9, (int)m.Status);
         append.Execute();
         tail.Appended(bucket, m.ConversationId, m.Seq, mergedSeq);
         return true;
     }
 
-    /// <summary>Whether the statement finds the message's (conversation, seq); <paramref name="bucket"/> is bound first unless it is -1.</summary>
-    private static bool Holds(SqliteWriterStatement statement, int bucket, StoredMessage m)
+    /// <summary>Whether the statement finds the message's (conversation, seq).</summary>
+    private static bool Holds(SqliteWriterStatement statement, StoredMessage m)
     {
-        var next = 0;
-        if (bucket >= 0)
-        {
-            statement.Bind(next++, bucket);
-        }
-
-        statement.Bind(next++, m.ConversationId);
-        statement.Bind(next, m.Seq);
+        statement.Bind(0, m.ConversationId);
+        statement.Bind(1, m.Seq);
         return statement.HasRow();
     }
 
@@ -91,10 +115,9 @@ internal sealed partial class MessageStore
         revoke.Execute();
         if (tail.Holds(conversationId))
         {
-            var inTail = commands.TailRevoke;
-            inTail.Bind(0, tail.BucketOf(conversationId));
-            inTail.Bind(1, conversationId);
-            inTail.Bind(2, seq);
+            var inTail = commands.Buckets[tail.BucketOf(conversationId)].Revoke;
+            inTail.Bind(0, conversationId);
+            inTail.Bind(1, seq);
             inTail.Execute();
         }
     }
@@ -115,10 +138,8 @@ internal sealed partial class MessageStore
         commands.Savepoint.Execute();
         try
         {
-            commands.MergeBucket.Bind(0, bucket);
-            var moved = commands.MergeBucket.Execute();
-            commands.DeleteBucket.Bind(0, bucket);
-            commands.DeleteBucket.Execute();
+            var moved = commands.Buckets[bucket].MergeInto.Execute();
+            commands.Buckets[bucket].Clear.Execute();
             commands.ReleaseSavepoint.Execute();
             LogTailMerged(bucket, moved, tail.Rows - moved);
             MessageStoreMetrics.RecordTailMerged(moved);
@@ -134,19 +155,37 @@ internal sealed partial class MessageStore
     }
 
     /// <summary>
-    /// A read of the conversation with its id bound: <paramref name="plain"/>, or <paramref name="withTail"/> (with the
-    /// conversation's bucket bound too) when the tail holds the conversation.
+    /// A read of the conversation with its id bound: <paramref name="plain"/>, or the statement <paramref name="withTail"/>
+    /// picks of the conversation's tail table when the tail holds the conversation.
     /// </summary>
-    private DbCommand CreateReadCommand(DbConnection connection, string conversationId, string plain, string withTail)
+    private DbCommand CreateReadCommand(DbConnection connection, string conversationId, string plain, Func<SqliteTailTable, string> withTail)
     {
-        var held = _tail is { } tail && tail.Holds(conversationId);
-        var command = CreateCommand(connection, held ? withTail : plain);
+        var sql = _tail is { } tail && tail.Holds(conversationId) ? withTail(tail.Table(tail.BucketOf(conversationId))) : plain;
+        var command = CreateCommand(connection, sql);
         AddParameter(command, "conversation_id", conversationId);
-        if (held)
-        {
-            AddParameter(command, "bucket", _tail!.BucketOf(conversationId));
-        }
-
         return command;
+    }
+
+    /// <summary>The writer's statements on one bucket's table.</summary>
+    private sealed class TailTableCommands(SqliteConnection connection, SqliteTailTable table) : IDisposable
+    {
+        public SqliteWriterStatement Append { get; } = new(connection, table.Append, "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status");
+
+        public SqliteWriterStatement Holds { get; } = new(connection, table.Holds, "conversation_id", "seq");
+
+        public SqliteWriterStatement Revoke { get; } = new(connection, table.Revoke, "conversation_id", "seq");
+
+        public SqliteWriterStatement MergeInto { get; } = new(connection, table.MergeInto);
+
+        public SqliteWriterStatement Clear { get; } = new(connection, table.Clear);
+
+        public void Dispose()
+        {
+            Append.Dispose();
+            Holds.Dispose();
+            Revoke.Dispose();
+            MergeInto.Dispose();
+            Clear.Dispose();
+        }
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class MessageStore
         {
             if (_tail is not null)
             {
-                MergeWholeTail();
+                PrepareTail(_tail);
                 MessageStoreMetrics.ObserveTail(_tail);
             }
 
@@ -381,19 +381,15 @@ internal sealed partial class MessageStore
                     new SqliteWriterStatement(sqlite, "BEGIN IMMEDIATE"),
                     new SqliteWriterStatement(sqlite, "COMMIT"),
                     new SqliteWriterStatement(sqlite, "ROLLBACK"),
-                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Append, "tail_id", "conversation_id", "seq", "client_msg_id", "sender_id", "msg_type", "content", "attachments", "client_time_ms", "server_time_ms", "status"),
-                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Holds, "bucket", "conversation_id", "seq"),
+                    [.. _tail!.Tables.Select(table => new TailTableCommands(sqlite, table))],
                     new SqliteWriterStatement(sqlite, MessageStoreSql.MaxSeq, "conversation_id"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.MergedHolds, "conversation_id", "seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.SaveReceipt, "conversation_id", "user_id", "delivered_seq", "read_seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Revoke, "conversation_id", "seq"),
-                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.Revoke, "bucket", "conversation_id", "seq"),
                     new SqliteWriterStatement(sqlite, MessageStoreSql.Hide, "user_id", "conversation_id", "seq"),
                     new SqliteWriterStatement(sqlite, "SAVEPOINT merge"),
                     new SqliteWriterStatement(sqlite, "RELEASE merge"),
                     new SqliteWriterStatement(sqlite, "ROLLBACK TO merge"),
-                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.MergeBucket, "bucket"),
-                    new SqliteWriterStatement(sqlite, MessageStoreSql.Tail.DeleteBucket, "bucket"),
                     CreateCommand(_writer, ""));
 
                 // After a failed batch, whose rows were rolled back, the tail's counts must match the table again.
@@ -433,19 +429,15 @@ internal sealed partial class MessageStore
         SqliteWriterStatement Begin,
         SqliteWriterStatement Commit,
         SqliteWriterStatement Rollback,
-        SqliteWriterStatement Append,
-        SqliteWriterStatement TailHolds,
+        TailTableCommands[] Buckets,
         SqliteWriterStatement MergedMaxSeq,
         SqliteWriterStatement MergedHolds,
         SqliteWriterStatement Receipt,
         SqliteWriterStatement Revoke,
-        SqliteWriterStatement TailRevoke,
         SqliteWriterStatement Hide,
         SqliteWriterStatement Savepoint,
         SqliteWriterStatement ReleaseSavepoint,
         SqliteWriterStatement RollBackToSavepoint,
-        SqliteWriterStatement MergeBucket,
-        SqliteWriterStatement DeleteBucket,
         DbCommand Barrier) : IAsyncDisposable
     {
         /// <summary>
@@ -474,19 +466,19 @@ internal sealed partial class MessageStore
             Begin.Dispose();
             Commit.Dispose();
             Rollback.Dispose();
-            Append.Dispose();
-            TailHolds.Dispose();
+            foreach (var bucket in Buckets)
+            {
+                bucket.Dispose();
+            }
+
             MergedMaxSeq.Dispose();
             MergedHolds.Dispose();
             Receipt.Dispose();
             Revoke.Dispose();
-            TailRevoke.Dispose();
             Hide.Dispose();
             Savepoint.Dispose();
             ReleaseSavepoint.Dispose();
             RollBackToSavepoint.Dispose();
-            MergeBucket.Dispose();
-            DeleteBucket.Dispose();
             await Barrier.DisposeAsync();
         }
     }

@@ -75,7 +75,7 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<long> GetMaxSeqAsync(string conversationId)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.MaxSeq, MessageStoreSql.Tail.MaxSeq);
+        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.MaxSeq, t => t.MaxSeq);
         var value = await command.ExecuteScalarAsync();
         return Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
@@ -83,7 +83,7 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<IReadOnlyList<StoredMessage>> ReadRangeAsync(string conversationId, long minSeq, long maxSeq, int limit, string? viewerId = null)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.ReadRangeNewestFirst, MessageStoreSql.Tail.ReadRangeNewestFirst);
+        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.ReadRangeNewestFirst, t => t.ReadRangeNewestFirst);
         AddParameter(command, "min_seq", minSeq);
         AddParameter(command, "max_seq", maxSeq);
         AddParameter(command, "limit", limit);
@@ -108,7 +108,7 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<StoredMessage?> GetAsync(string conversationId, long seq)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.Get, MessageStoreSql.Tail.Get);
+        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.Get, t => t.Get);
         AddParameter(command, "seq", seq);
         await using var reader = await command.ExecuteReaderAsync();
         return await reader.ReadAsync() ? ReadMessage(reader) : null;
@@ -117,7 +117,7 @@ internal sealed partial class MessageStore : IMessageStore
     public async Task<StoredMessage?> FindByClientMsgIdAsync(string conversationId, string clientMsgId, long minSeq)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.FindByClientMsgId, MessageStoreSql.Tail.FindByClientMsgId);
+        await using var command = CreateReadCommand(connection, conversationId, MessageStoreSql.FindByClientMsgId, t => t.FindByClientMsgId);
         AddParameter(command, "client_msg_id", clientMsgId);
         AddParameter(command, "min_seq", minSeq);
         await using var reader = await command.ExecuteReaderAsync();
@@ -135,24 +135,39 @@ internal sealed partial class MessageStore : IMessageStore
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var plain = CreateCommand(connection, MessageStoreSql.Latest);
         var plainId = AddParameter(plain, "conversation_id", "");
-        await using var withTail = _tail is null ? null : CreateCommand(connection, MessageStoreSql.Tail.Latest);
-        var tailId = withTail is null ? null : AddParameter(withTail, "conversation_id", "");
-        var tailBucket = withTail is null ? null : AddParameter(withTail, "bucket", 0);
-        foreach (var conversationId in conversationIds)
+        // One command per tail table this read needs, made when first needed.
+        var withTail = new Dictionary<int, (DbCommand Command, DbParameter Id)>();
+        try
         {
-            var command = plain;
-            plainId.Value = conversationId;
-            if (_tail is { } tail && tail.Holds(conversationId))
+            foreach (var conversationId in conversationIds)
             {
-                command = withTail!;
-                tailId!.Value = conversationId;
-                tailBucket!.Value = tail.BucketOf(conversationId);
-            }
+                var command = plain;
+                plainId.Value = conversationId;
+                if (_tail is { } tail && tail.Holds(conversationId))
+                {
+                    var bucket = tail.BucketOf(conversationId);
+                    if (!withTail.TryGetValue(bucket, out var read))
+                    {
+                        var tailCommand = CreateCommand(connection, tail.Table(bucket).Latest);
+                        withTail[bucket] = read = (tailCommand, AddParameter(tailCommand, "conversation_id", ""));
+                    }
 
-            await using var reader = await command.ExecuteReaderAsync();
-            if (await reader.ReadAsync())
+                    command = read.Command;
+                    read.Id.Value = conversationId;
+                }
+
+                await using var reader = await command.ExecuteReaderAsync();
+                if (await reader.ReadAsync())
+                {
+                    latest[conversationId] = ReadMessage(reader);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (command, _) in withTail.Values)
             {
-                latest[conversationId] = ReadMessage(reader);
+                await command.DisposeAsync();
             }
         }
 

@@ -53,75 +53,93 @@ internal static class MessageStoreSql
         "SELECT user_id, delivered_seq, read_seq FROM im_receipts WHERE conversation_id = @conversation_id";
 
     /// <summary>
-    /// SQLite's message tail (<see cref="SqliteMessageTail"/>): appends, merges, and the reads of a conversation the
-    /// tail holds, which read its bucket of the tail besides <c>im_messages</c>.
+    /// SQLite's message tail (<see cref="SqliteMessageTail"/>): a table per bucket, <c>im_message_tail_{bucket}</c>, and the
+    /// statements on one of them (<see cref="SqliteTailTable"/> holds them for its bucket). A read of a conversation the
+    /// tail holds reads its bucket's table besides <c>im_messages</c>.
     /// </summary>
     public static class Tail
     {
-        // A bucket's rows are the tail ids from bucket << 40 on (SqliteMessageTail.NextTailId).
-        private const string BucketRange = "tail_id BETWEEN @bucket * 1099511627776 AND @bucket * 1099511627776 + 1099511627775";
+        /// <summary>
+        /// A view of every bucket's rows, with the bucket as its first column (for the writer's recount and for tools). A
+        /// file written before the tail had a table per bucket has a table of this name instead, which the store merges and
+        /// replaces when it starts.
+        /// </summary>
+        public const string AllBuckets = "im_message_tail";
 
-        private const string InBucket = $"{BucketRange} AND conversation_id = @conversation_id";
+        public static string TableName(int bucket) => $"im_message_tail_{bucket}";
+
+        public static string Create(string table) =>
+            $"CREATE TABLE IF NOT EXISTS {table} (tail_id INTEGER PRIMARY KEY, {SqliteSchema.MessageColumns})";
+
+        /// <summary>
+        /// The tail's tables and view the file has, with their type ('table' or 'view'): the current tables, ones of a
+        /// larger bucket count, the view, or instead of it the single table of before.
+        /// </summary>
+        public const string Tables =
+            "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND (name = 'im_message_tail' OR name GLOB 'im_message_tail_[0-9]*')";
+
+        // Sorted, so that each conversation's rows reach its page of im_messages together.
+        public static string MergeInto(string table) =>
+            $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM {table} ORDER BY conversation_id, seq";
+
+        public static string View(int buckets) =>
+            $"CREATE VIEW {AllBuckets} AS " + string.Join(" UNION ALL ", Enumerable.Range(0, buckets).Select(b => $"SELECT {b} AS bucket, * FROM {TableName(b)}"));
+
+        // tail_id is left to SQLite: one more than the table's largest, so every append lands on the table's last leaf,
+        // which splits with SQLite's cheap append split.
+        public static string Append(string table) =>
+            $"INSERT INTO {table} ({Columns}) " +
+            "VALUES (@conversation_id, @seq, @client_msg_id, @sender_id, @msg_type, @content, @attachments, @client_time_ms, @server_time_ms, @status)";
 
         // Whether the seq is free is decided before (see MessageStore.Tail.cs).
-        public const string Append =
-            $"INSERT INTO im_message_tail (tail_id, {Columns}) " +
-            "VALUES (@tail_id, @conversation_id, @seq, @client_msg_id, @sender_id, @msg_type, @content, @attachments, @client_time_ms, @server_time_ms, @status)";
-
-        public const string Holds =
-            $"SELECT 1 FROM im_message_tail WHERE {InBucket} AND seq = @seq";
+        public static string Holds(string table) =>
+            $"SELECT 1 FROM {table} WHERE conversation_id = @conversation_id AND seq = @seq";
 
         public const string MergedHolds =
             "SELECT 1 FROM im_messages WHERE conversation_id = @conversation_id AND seq = @seq";
 
-        public const string Revoke =
-            $"UPDATE im_message_tail SET status = 2, content = '', attachments = NULL WHERE {InBucket} AND seq = @seq";
+        public static string Revoke(string table) =>
+            $"UPDATE {table} SET status = 2, content = '', attachments = NULL WHERE conversation_id = @conversation_id AND seq = @seq";
 
-        // Sorted, so that each conversation's rows reach its page of im_messages together.
-        public const string MergeBucket =
-            $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM im_message_tail WHERE {BucketRange} ORDER BY conversation_id, seq";
+        // No WHERE: SQLite then frees the table's pages whole instead of deleting row by row.
+        public static string Clear(string table) => $"DELETE FROM {table}";
 
-        public const string DeleteBucket = $"DELETE FROM im_message_tail WHERE {BucketRange}";
-
-        public const string MergeAll =
-            $"INSERT INTO im_messages ({Columns}) SELECT {Columns} FROM im_message_tail ORDER BY conversation_id, seq; DELETE FROM im_message_tail;";
-
-        /// <summary>Per conversation in the tail: its bucket, newest seq there, rows, highest tail id, and the newest seq merged.</summary>
+        /// <summary>Per conversation in the tail: its bucket, newest seq there, rows, and the newest seq merged.</summary>
         public const string Held =
-            "SELECT tail_id >> 40, conversation_id, MAX(seq), COUNT(*), MAX(tail_id) & 1099511627775, " +
+            "SELECT bucket, conversation_id, MAX(seq), COUNT(*), " +
             "(SELECT COALESCE(MAX(m.seq), 0) FROM im_messages m WHERE m.conversation_id = t.conversation_id) " +
-            "FROM im_message_tail t GROUP BY tail_id >> 40, conversation_id";
+            $"FROM {AllBuckets} t GROUP BY bucket, conversation_id";
 
-        public const string MaxSeq =
+        public static string MaxSeq(string table) =>
             "SELECT MAX((SELECT COALESCE(MAX(seq), 0) FROM im_messages WHERE conversation_id = @conversation_id), " +
-            $"(SELECT COALESCE(MAX(seq), 0) FROM im_message_tail WHERE {InBucket}))";
+            $"(SELECT COALESCE(MAX(seq), 0) FROM {table} WHERE conversation_id = @conversation_id))";
 
         // im_messages gives at most @limit rows, so a long history is never sorted whole; the tail gives the conversation's
         // rows in its bucket (at most the bucket's: one to two thousand).
-        public const string ReadRangeNewestFirst =
+        public static string ReadRangeNewestFirst(string table) =>
             "SELECT m.conversation_id, m.seq, m.client_msg_id, m.sender_id, m.msg_type, m.content, m.attachments, m.client_time_ms, m.server_time_ms, m.status, " +
             "CASE WHEN h.seq IS NULL THEN 0 ELSE 1 END AS hidden " +
             $"FROM (SELECT * FROM (SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq >= @min_seq AND seq <= @max_seq ORDER BY seq DESC LIMIT @limit) " +
-            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM im_message_tail WHERE {InBucket} AND seq >= @min_seq AND seq <= @max_seq)) m " +
+            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM {table} WHERE conversation_id = @conversation_id AND seq >= @min_seq AND seq <= @max_seq)) m " +
             "LEFT JOIN im_hidden h ON h.user_id = @viewer_id AND h.conversation_id = m.conversation_id AND h.seq = m.seq " +
             "ORDER BY m.seq DESC LIMIT @limit";
 
-        public const string Get =
+        public static string Get(string table) =>
             $"SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq = @seq " +
-            $"UNION ALL SELECT {Columns} FROM im_message_tail WHERE {InBucket} AND seq = @seq";
+            $"UNION ALL SELECT {Columns} FROM {table} WHERE conversation_id = @conversation_id AND seq = @seq";
 
-        public const string FindByClientMsgId =
+        public static string FindByClientMsgId(string table) =>
             $"SELECT * FROM (SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id AND seq >= @min_seq AND client_msg_id = @client_msg_id ORDER BY seq LIMIT 1) " +
-            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM im_message_tail WHERE {InBucket} AND seq >= @min_seq AND client_msg_id = @client_msg_id) " +
+            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM {table} WHERE conversation_id = @conversation_id AND seq >= @min_seq AND client_msg_id = @client_msg_id) " +
             "ORDER BY seq LIMIT 1";
 
-        // The tail is walked back from the bucket's end to the conversation's last row, instead of scanning the whole
-        // bucket for its highest seq: a conversation's owner queues its appends in seq order, so its newest message is
+        // The tail is walked back from the table's end to the conversation's last row, instead of scanning the whole
+        // table for its highest seq: a conversation's owner queues its appends in seq order, so its newest message is
         // its last row (a second owner during a cluster split could add a lower, free seq after it; this then shows that
         // one until the bucket is merged).
-        public const string Latest =
+        public static string Latest(string table) =>
             $"SELECT * FROM (SELECT {Columns} FROM im_messages WHERE conversation_id = @conversation_id ORDER BY seq DESC LIMIT 1) " +
-            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM im_message_tail WHERE {InBucket} ORDER BY tail_id DESC LIMIT 1) " +
+            $"UNION ALL SELECT * FROM (SELECT {Columns} FROM {table} WHERE conversation_id = @conversation_id ORDER BY tail_id DESC LIMIT 1) " +
             "ORDER BY seq DESC LIMIT 1";
     }
 }

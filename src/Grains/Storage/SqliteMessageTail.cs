@@ -9,8 +9,9 @@ namespace ImOrleans.Grains.Storage;
 /// <para>
 /// <c>im_messages</c> is ordered by (conversation, seq), so a commit of N messages to N conversations writes N pages
 /// of 4 KiB each, to the write-ahead log and again when the checkpoint copies them back: a quarter of the server's
-/// CPU in the chat benchmark. The tail is ordered by (bucket, tail id) instead, where the bucket is a hash of the
-/// conversation and the tail id counts appends: a commit writes only the last page of each bucket it touches. Once
+/// CPU in the chat benchmark. The tail is a table per bucket instead (<see cref="SqliteTailTable"/>), where the bucket is
+/// a hash of the conversation, each in the order of its appends: a commit writes only the last page of each bucket it
+/// touches. Once
 /// the tail holds more than its threshold, every commit also moves its fullest bucket into <c>im_messages</c>, sorted,
 /// in the same transaction, so a conversation's messages of a whole round reach its page of <c>im_messages</c> at
 /// once.
@@ -41,8 +42,9 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
     /// <summary>Rows per bucket; the writer's thread only.</summary>
     private readonly int[] _rows = new int[buckets];
 
+    private readonly SqliteTailTable[] _tables = [.. Enumerable.Range(0, buckets).Select(b => new SqliteTailTable(b))];
+
     private int _totalRows;
-    private long _nextTailId = 1;
 
     /// <summary>Rows in the tail, as the writer counts them (read by the metrics from any thread).</summary>
     public int Rows => Volatile.Read(ref _totalRows);
@@ -65,8 +67,11 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
     /// <summary>What the tail knows of a conversation it holds, if it holds it.</summary>
     public bool TryGetHeld(string conversationId, [MaybeNullWhen(false)] out Held held) => _held.TryGetValue(conversationId, out held);
 
-    /// <summary>The next tail id in the bucket: the bucket in the bits from 40 up, the append counter below; the writer's thread only.</summary>
-    public long NextTailId(int bucket) => ((long)bucket << 40) | _nextTailId++;
+    /// <summary>The tables, one per bucket, in bucket order.</summary>
+    public IReadOnlyList<SqliteTailTable> Tables => _tables;
+
+    /// <summary>The table of a bucket.</summary>
+    public SqliteTailTable Table(int bucket) => _tables[bucket];
 
     /// <summary>
     /// Records an append about to be committed; the writer's thread only, before the commit. <paramref name="mergedSeq"/>:
@@ -140,10 +145,9 @@ internal sealed class SqliteMessageTail(int buckets = SqliteMessageTail.DefaultB
             {
                 var bucket = reader.GetInt32(0);
                 var rows = reader.GetInt32(3);
-                held[reader.GetString(1)] = new Held(bucket, reader.GetInt64(2), reader.GetInt64(5));
+                held[reader.GetString(1)] = new Held(bucket, reader.GetInt64(2), reader.GetInt64(4));
                 _rows[bucket] += rows;
                 _totalRows += rows;
-                _nextTailId = Math.Max(_nextTailId, reader.GetInt64(4) + 1);
             }
         }
 

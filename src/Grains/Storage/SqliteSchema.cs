@@ -9,8 +9,8 @@ namespace ImOrleans.Grains.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
-    /// <summary>The columns of a message, in both im_messages and im_message_tail.</summary>
-    private const string MessageColumns = """
+    /// <summary>The columns of a message, in im_messages and in the tail's tables (created by the store: MessageStore.Tail.cs).</summary>
+    internal const string MessageColumns = """
         conversation_id TEXT    NOT NULL,
                     seq             BIGINT  NOT NULL,
                     client_msg_id   TEXT    NOT NULL,
@@ -34,14 +34,6 @@ internal static class SqliteSchema
         -- No index on client_msg_id: its leaf was a second random page written per message, as much as the row's
         -- own. Resends are matched in memory, else by reading the conversation's newest messages (MessageLog).
         DROP INDEX IF EXISTS ix_im_messages_client_msg_id;
-
-        -- Messages appended since their bucket was last merged into im_messages (SqliteMessageTail): a commit writes
-        -- the last page of each bucket it touches, not a page per conversation. The key is the bucket in the high bits
-        -- and an append counter below (a rowid: an insert compares integers, not records). SQLite only.
-        CREATE TABLE IF NOT EXISTS im_message_tail (
-            tail_id         INTEGER PRIMARY KEY,
-            {MessageColumns}
-        );
 
         CREATE TABLE IF NOT EXISTS im_receipts (
             conversation_id TEXT   NOT NULL,
@@ -81,9 +73,6 @@ internal static class SqliteSchema
             PRIMARY KEY (ServiceId, GrainTypeString, GrainIdN0, GrainIdN1, GrainIdExtensionString)
         );
         """;
-
-    /// <summary>Tables only SQLite has (the PostgreSQL store writes im_messages directly).</summary>
-    public static readonly IReadOnlyList<string> SqliteOnlyTables = ["im_message_tail"];
 
     private const string GrainKeyMatches = """
         ServiceId = @ServiceId AND GrainTypeString = @GrainTypeString
