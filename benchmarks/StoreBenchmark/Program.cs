@@ -43,7 +43,10 @@ else
     dataSource = sqlite;
 }
 
-var store = new MessageStore(dataSource, NullLogger<MessageStore>.Instance);
+var store = new MessageStore(
+    dataSource,
+    NullLogger<MessageStore>.Instance,
+    tail: new SqliteMessageTail(options.TailBuckets, options.TailThreshold));
 await store.StartAsync(CancellationToken.None);
 
 // As in the silo: SQLite's log is copied back in the background (and starts over) while the writer commits.
@@ -101,15 +104,17 @@ async Task<List<double>> RunAsync(TimeSpan duration, string phase)
     return [.. perWriter.SelectMany(s => s)];
 }
 
-internal sealed record BenchOptions(string? Postgres, string? SqliteFolder, int Writers, int Seconds, int BodySize)
+internal sealed record BenchOptions(string? Postgres, string? SqliteFolder, int Writers, int Seconds, int BodySize, int TailBuckets, int TailThreshold)
 {
-    public const string Usage =
-        "usage: ImOrleans.StoreBenchmark (--postgres <connection string> | --sqlite <folder>) [--writers 256] [--seconds 10] [--body 64]";
+    public static readonly string Usage =
+        "usage: ImOrleans.StoreBenchmark (--postgres <connection string> | --sqlite <folder>) [--writers 256] [--seconds 10] [--body 64] " +
+        $"[--tail-buckets {SqliteMessageTail.DefaultBuckets}] [--tail-threshold {SqliteMessageTail.DefaultMergeThreshold}] (the tail: SQLite only)";
 
     public static BenchOptions? Parse(string[] args)
     {
         string? postgres = null, sqlite = null;
         int writers = 256, seconds = 10, body = 64;
+        int tailBuckets = SqliteMessageTail.DefaultBuckets, tailThreshold = SqliteMessageTail.DefaultMergeThreshold;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -119,10 +124,14 @@ internal sealed record BenchOptions(string? Postgres, string? SqliteFolder, int 
                 case "--writers": writers = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--seconds": seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--body": body = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--tail-buckets": tailBuckets = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--tail-threshold": tailThreshold = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 default: return null;
             }
         }
 
-        return (postgres is null) == (sqlite is null) || writers < 1 || seconds < 1 ? null : new BenchOptions(postgres, sqlite, writers, seconds, body);
+        return (postgres is null) == (sqlite is null) || writers < 1 || seconds < 1 || tailBuckets < 1 || tailThreshold < 1
+            ? null
+            : new BenchOptions(postgres, sqlite, writers, seconds, body, tailBuckets, tailThreshold);
     }
 }
