@@ -221,5 +221,8 @@ public sealed class ScenarioTests(LoadTestServer server)
         Assert.NotNull(report.Latency);
         Assert.InRange(report.Latency.Count, 1, report.Delivered!.Value);
         Assert.True(report.DeliveryAcksSent > 0, "the clients never acked a delivery");
+
+        // A share of the measured time: a pause counted in the wrong unit, or from before the window, falls outside.
+        Assert.InRange(report.LoadTesterGcPausePercent, 0, 100);
     }
 }

@@ -112,6 +112,7 @@ internal sealed partial class ChurnScenario(LoadTestSettings settings) : IScenar
             var window = end.Since(begin);
             report.DurationSeconds = report.MeasuredSeconds = Math.Round(window.WallSeconds, 2);
             report.LoadTesterCores = Math.Round(window.OwnCores, 3);
+            report.LoadTesterGcPausePercent = Math.Round(window.OwnGcPauseShare * 100, 2);
             report.ServerCores = window.ServerCores is { } cores ? Math.Round(cores, 3) : null;
             report.ServerRssMiB = sampler.ServerRssKiB() / 1024.0;
             FillCounts(report, churning);

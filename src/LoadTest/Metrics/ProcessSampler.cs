@@ -14,7 +14,7 @@ internal sealed class ProcessSampler(int? serverPid)
 
     public int? ServerPid { get; } = serverPid;
 
-    public CpuMark Mark() => new(Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime, ServerCpuSeconds());
+    public CpuMark Mark() => new(Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime, ServerCpuSeconds(), GC.GetTotalPauseDuration());
 
     /// <summary>Server resident set size in KiB, or null without a pid (or when the process is gone).</summary>
     public long? ServerRssKiB()
@@ -79,8 +79,8 @@ internal sealed class ProcessSampler(int? serverPid)
     }
 }
 
-/// <summary>A point in time with both processes' CPU time so far.</summary>
-internal readonly record struct CpuMark(long Timestamp, TimeSpan OwnCpu, double? ServerCpuSeconds)
+/// <summary>A point in time with both processes' CPU time so far, and how long the load tester's collector has paused it.</summary>
+internal readonly record struct CpuMark(long Timestamp, TimeSpan OwnCpu, double? ServerCpuSeconds, TimeSpan OwnGcPause)
 {
     /// <summary>Cores used on average between <paramref name="earlier"/> and this mark (1.0 = one core busy).</summary>
     public CpuUse Since(CpuMark earlier)
@@ -88,13 +88,16 @@ internal readonly record struct CpuMark(long Timestamp, TimeSpan OwnCpu, double?
         var wall = Stopwatch.GetElapsedTime(earlier.Timestamp, Timestamp).TotalSeconds;
         if (wall <= 0)
         {
-            return new CpuUse(0, 0, null);
+            return new CpuUse(0, 0, null, 0);
         }
 
         double? server = ServerCpuSeconds is { } now && earlier.ServerCpuSeconds is { } then ? (now - then) / wall : null;
-        return new CpuUse(wall, (OwnCpu - earlier.OwnCpu).TotalSeconds / wall, server);
+        return new CpuUse(wall, (OwnCpu - earlier.OwnCpu).TotalSeconds / wall, server, (OwnGcPause - earlier.OwnGcPause).TotalSeconds / wall);
     }
 }
 
-/// <summary>Average cores used over <see cref="WallSeconds"/> by the load tester and the server.</summary>
-internal readonly record struct CpuUse(double WallSeconds, double OwnCores, double? ServerCores);
+/// <summary>
+/// Average cores used over <see cref="WallSeconds"/> by the load tester and the server, and the share of that time the
+/// load tester's own collector had it paused (a message that arrives then is timed late by as much).
+/// </summary>
+internal readonly record struct CpuUse(double WallSeconds, double OwnCores, double? ServerCores, double OwnGcPauseShare);

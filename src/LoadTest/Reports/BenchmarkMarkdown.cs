@@ -145,6 +145,7 @@ internal static class BenchmarkMarkdown
         }
 
         yield return ("load tester CPU (cores)", r => r.LoadTesterCores, 2);
+        yield return ("load tester paused by its GC (% of time)", r => r.LoadTesterGcPausePercent, 2);
         yield return ("server CPU (cores)", r => r.ServerCores, 2);
         yield return ("machine load average at the end", r => r.LoadAverage, 1);
     }

@@ -101,6 +101,7 @@ internal static class ReportTable
         }
 
         yield return ("load tester CPU (cores)", F(r.LoadTesterCores, 2));
+        yield return ("load tester paused by its GC (% of time)", F(r.LoadTesterGcPausePercent, 2));
         if (r.ServerCores is { } cores)
         {
             yield return ("server CPU (cores)", F(cores, 2));

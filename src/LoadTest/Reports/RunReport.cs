@@ -133,6 +133,12 @@ internal sealed class RunReport
     // Processes
     public double LoadTesterCores { get; set; }
 
+    /// <summary>
+    /// Percent of the measured time the load tester's own garbage collector paused it: its latency figures include those
+    /// pauses (a push that arrives during one is timed when the pause ends).
+    /// </summary>
+    public double LoadTesterGcPausePercent { get; set; }
+
     public double? ServerCores { get; set; }
 
     /// <summary>Server CPU time per delivered message (or per login for connect), in microseconds.</summary>

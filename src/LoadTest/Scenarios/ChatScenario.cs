@@ -109,6 +109,7 @@ internal sealed class ChatScenario(LoadTestSettings settings) : IScenario
             var deliveredInWindow = deliveredAtEnd - deliveredAtStart;
             report.DeliveredPerSecond = Math.Round(deliveredInWindow / window.WallSeconds, 1);
             report.LoadTesterCores = Math.Round(window.OwnCores, 3);
+            report.LoadTesterGcPausePercent = Math.Round(window.OwnGcPauseShare * 100, 2);
             report.ServerCores = window.ServerCores is { } serverCores ? Math.Round(serverCores, 3) : null;
             if (window.ServerCores is { } cores && deliveredInWindow > 0)
             {

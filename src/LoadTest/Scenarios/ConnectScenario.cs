@@ -64,6 +64,7 @@ internal sealed class ConnectScenario(LoadTestSettings settings) : IScenario
             var loginCpu = loggedIn.Since(begin);
             var wholeCpu = end.Since(begin);
             report.LoadTesterCores = Math.Round(wholeCpu.OwnCores, 3);
+            report.LoadTesterGcPausePercent = Math.Round(wholeCpu.OwnGcPauseShare * 100, 2);
             report.ServerCores = Round(wholeCpu.ServerCores);
             if (loginCpu.ServerCores is { } serverCores && report.SessionsOnline > 0)
             {

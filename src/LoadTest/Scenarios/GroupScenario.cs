@@ -117,6 +117,7 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
             report.DurationSeconds = report.MeasuredSeconds = Math.Round(window.WallSeconds, 2);
             report.DeliveredPerSecond = Math.Round((deliveredAtEnd - deliveredAtStart) / window.WallSeconds, 1);
             report.LoadTesterCores = Math.Round(window.OwnCores, 3);
+            report.LoadTesterGcPausePercent = Math.Round(window.OwnGcPauseShare * 100, 2);
             report.ServerCores = window.ServerCores is { } cores ? Math.Round(cores, 3) : null;
             if (window.ServerCores is { } serverCores && deliveredAtEnd > deliveredAtStart)
             {
