@@ -14,7 +14,6 @@ internal sealed class SqliteTailTable
 {
     public SqliteTailTable(int bucket)
     {
-        Bucket = bucket;
         Name = MessageStoreSql.Tail.TableName(bucket);
         Append = MessageStoreSql.Tail.Append(Name);
         Holds = MessageStoreSql.Tail.Holds(Name);
@@ -27,8 +26,6 @@ internal sealed class SqliteTailTable
         FindByClientMsgId = MessageStoreSql.Tail.FindByClientMsgId(Name);
         Latest = MessageStoreSql.Tail.Latest(Name);
     }
-
-    public int Bucket { get; }
 
     public string Name { get; }
 
