@@ -7,10 +7,11 @@ internal static class Report
     {
         var collections = summary.Collections;
         var paused = collections.Sum(c => c.PauseMs);
-        Console.WriteLine($"trace: {summary.DurationMs / 1000:F1} s, {collections.Count} collections, paused {paused:F0} ms ({100 * paused / Math.Max(1, summary.DurationMs):F2} % of the time)");
+        var suspending = collections.Sum(c => c.SuspendingMs);
+        Console.WriteLine($"trace: {summary.DurationMs / 1000:F1} s, {collections.Count} collections, paused {paused:F0} ms ({100 * paused / Math.Max(1, summary.DurationMs):F2} % of the time), {suspending:F0} ms of it stopping threads");
         foreach (var c in collections)
         {
-            Console.WriteLine($"  #{c.Number} gen{c.Generation} {c.Reason,-12} pause {c.PauseMs,6:F1} ms  promoted {c.PromotedBytes / 1024,7:N0} KiB");
+            Console.WriteLine($"  #{c.Number} gen{c.Generation} {c.Reason,-12} pause {c.PauseMs,6:F1} ms (stopping {c.SuspendingMs,5:F1}, collecting {c.CollectingMs,5:F1})  promoted {c.PromotedBytes / 1024,7:N0} KiB");
         }
     }
 

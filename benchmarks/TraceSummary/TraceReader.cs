@@ -19,8 +19,14 @@ internal static class TraceReader
                 case GCSuspendEETraceData suspend:
                     open.SuspendedAtMs = suspend.TimeStampRelativeMSec;
                     break;
+                case GCNoUserDataTraceData suspended when suspended.EventName.EndsWith("SuspendEEStop", StringComparison.Ordinal):
+                    open.AllStoppedAtMs = suspended.TimeStampRelativeMSec;
+                    break;
                 case GCStartTraceData start:
-                    open.Start(start.Count, start.Depth, start.Reason.ToString());
+                    open.Start(start.Count, start.Depth, start.Reason.ToString(), start.TimeStampRelativeMSec);
+                    break;
+                case GCEndTraceData end:
+                    open.EndedAtMs = end.TimeStampRelativeMSec;
                     break;
                 case GCHeapStatsTraceData stats:
                     open.PromotedBytes = stats.TotalPromotedSize0 + stats.TotalPromotedSize1 + stats.TotalPromotedSize2;
@@ -72,14 +78,22 @@ internal static class TraceReader
         private int _generation;
         private string _reason = "";
 
+        private double _startedAtMs;
+
         public double SuspendedAtMs { get; set; }
+
+        /// <summary>When every managed thread had stopped: what came before is waiting for threads to reach a safe point.</summary>
+        public double AllStoppedAtMs { get; set; }
+
+        public double EndedAtMs { get; set; }
 
         public long PromotedBytes { get; set; }
 
-        public void Start(long number, int generation, string reason)
+        public void Start(long number, int generation, string reason, double startedAtMs)
         {
-            (_number, _generation, _reason) = (number, generation, reason);
+            (_number, _generation, _reason, _startedAtMs) = (number, generation, reason, startedAtMs);
             PromotedBytes = 0;
+            EndedAtMs = startedAtMs;
         }
 
         public Collection? Finish(double restartedAtMs)
@@ -89,7 +103,10 @@ internal static class TraceReader
                 return null; // A suspension without a collection (the runtime suspends for other reasons too).
             }
 
-            var done = new Collection(_number, _generation, _reason, restartedAtMs - SuspendedAtMs, PromotedBytes);
+            var done = new Collection(
+                _number, _generation, _reason, restartedAtMs - SuspendedAtMs, PromotedBytes,
+                SuspendingMs: Math.Max(0, AllStoppedAtMs - SuspendedAtMs),
+                CollectingMs: Math.Max(0, EndedAtMs - _startedAtMs));
             _number = -1;
             return done;
         }
