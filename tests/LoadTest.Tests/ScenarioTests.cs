@@ -23,6 +23,7 @@ public sealed class ScenarioTests(LoadTestServer server)
         var report = await new ChatScenario(settings).RunAsync(CancellationToken.None).WaitAsync(Deadline);
 
         AssertChatCountsAddUp(report, settings.Users);
+        Assert.Null(report.SendLag); // Closed loop sends on answers: nothing is due, so nothing is late.
     }
 
     [Fact]
@@ -75,6 +76,10 @@ public sealed class ScenarioTests(LoadTestServer server)
 
         AssertChatCountsAddUp(report, settings.Users);
         Assert.Equal(0, report.BacklogDropped);
+
+        // How late the load tester wrote its sends: one figure per send of the measured window, which the run sent.
+        Assert.NotNull(report.SendLag);
+        Assert.InRange(report.SendLag.Count, 1, report.Sent!.Value);
     }
 
     [Theory]

@@ -119,6 +119,11 @@ internal static class BenchmarkMarkdown
             yield return ("latency p99 (ms)", r => r.Latency?.P99, 2);
             yield return ("latency p99.9 (ms)", r => r.Latency?.P999, 2);
             yield return ("latency max (ms)", r => r.Latency?.Max, 2);
+            if (scenario == "chat")
+            {
+                yield return ("sends written late p50 (ms)", r => r.SendLag?.P50, 2);
+                yield return ("sends written late p99 (ms)", r => r.SendLag?.P99, 2);
+            }
             yield return ("server-acked", r => r.Acked, 0);
             yield return ("lost", r => r.Lost, 0);
             yield return ("duplicates", r => r.Duplicates, 0);

@@ -78,6 +78,11 @@ internal static class ReportTable
             yield return ("latency p99.9 / max (ms)", $"{l.P999:F2} / {l.Max:F2}");
         }
 
+        if (r.SendLag is { } lag)
+        {
+            yield return ("sends written late by p50 / p99 / max (ms)", $"{lag.P50:F2} / {lag.P99:F2} / {lag.Max:F2}");
+        }
+
         if (r.GroupMembers is { } groupMembers)
         {
             yield return ("group members / online / senders", $"{groupMembers:N0} / {N(r.GroupOnline)} / {N(r.GroupSenders)}");

@@ -23,6 +23,12 @@ internal sealed class ChatTraffic(int window, int bodySize, LatencyRecorder late
     public LatencyRecorder Latency { get; } = latency;
 
     /// <summary>
+    /// Open loop: how late each send was written after the time it was due (and stamped with). It is part of every
+    /// latency, and it is the load tester's own: its pacer, its wake-ups, its share of the cores.
+    /// </summary>
+    public LatencyRecorder SendLag { get; } = new();
+
+    /// <summary>
     /// Least time between two delivery acks of one conversation; 0 acks after every read that moved the position
     /// (flagged NoReply, so nothing waits for an answer), as the SDK does. A delay trades ack traffic for staler receipts.
     /// </summary>

@@ -93,9 +93,11 @@ internal sealed partial class WireSession
 
         if (traffic.OpenLoop)
         {
+            var writtenAt = Stopwatch.GetTimestamp();
             while (written < MaxSendsPerBatch && TryDequeueScheduled(out var stamp))
             {
                 WriteSend(traffic, RandomContact(), stamp, clientTimeMs);
+                traffic.SendLag.Record(MessageStamp.MicrosecondsBetween(stamp, writtenAt));
                 written++;
             }
 
