@@ -12,6 +12,11 @@ internal static class Report
         foreach (var c in collections)
         {
             Console.WriteLine($"  #{c.Number} gen{c.Generation} {c.Reason,-12} pause {c.PauseMs,6:F1} ms (stopping {c.SuspendingMs,5:F1}, collecting {c.CollectingMs,5:F1})  promoted {c.PromotedBytes / 1024,7:N0} KiB");
+            if (c.MarkStages.Count > 0)
+            {
+                var stages = string.Join(", ", c.MarkStages.Where(s => s.Ms >= 0.05 || s.Bytes > 0).Select(s => $"{s.Root} {s.Ms:F1} ms {s.Bytes / 1024:N0} KiB"));
+                Console.WriteLine($"      marking: {stages}; after marking {c.AfterMarkingMs:F1} ms");
+            }
         }
     }
 

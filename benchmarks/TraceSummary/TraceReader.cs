@@ -25,6 +25,9 @@ internal static class TraceReader
                 case GCStartTraceData start:
                     open.Start(start.Count, start.Depth, start.Reason.ToString(), start.TimeStampRelativeMSec);
                     break;
+                case GCMarkWithTypeTraceData mark:
+                    open.Marked(mark.Type, mark.TimeStampRelativeMSec, mark.Promoted);
+                    break;
                 case GCEndTraceData end:
                     open.EndedAtMs = end.TimeStampRelativeMSec;
                     break;
@@ -89,11 +92,27 @@ internal static class TraceReader
 
         public long PromotedBytes { get; set; }
 
+        /// <summary>Each root kind the mark phase went through, in order: how long it took and what it found.</summary>
+        private readonly List<MarkStage> _stages = [];
+
         public void Start(long number, int generation, string reason, double startedAtMs)
         {
             (_number, _generation, _reason, _startedAtMs) = (number, generation, reason, startedAtMs);
             PromotedBytes = 0;
             EndedAtMs = startedAtMs;
+            _stages.Clear();
+        }
+
+        /// <summary>The runtime reports each root kind when its marking ends; it began where the one before ended.</summary>
+        public void Marked(int rootKind, double atMs, long bytes)
+        {
+            if (_number < 0)
+            {
+                return;
+            }
+
+            var began = _stages.Count == 0 ? _startedAtMs : _stages[^1].EndedAtMs;
+            _stages.Add(new MarkStage(MarkStage.Name(rootKind), atMs - began, bytes, atMs));
         }
 
         public Collection? Finish(double restartedAtMs)
@@ -106,7 +125,9 @@ internal static class TraceReader
             var done = new Collection(
                 _number, _generation, _reason, restartedAtMs - SuspendedAtMs, PromotedBytes,
                 SuspendingMs: Math.Max(0, AllStoppedAtMs - SuspendedAtMs),
-                CollectingMs: Math.Max(0, EndedAtMs - _startedAtMs));
+                CollectingMs: Math.Max(0, EndedAtMs - _startedAtMs),
+                MarkStages: [.. _stages],
+                AfterMarkingMs: _stages.Count == 0 ? 0 : Math.Max(0, EndedAtMs - _stages[^1].EndedAtMs));
             _number = -1;
             return done;
         }
