@@ -50,9 +50,10 @@ internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessi
 
     private Task PushToUsers(IReadOnlyList<string> userIds, CommandCode command, Google.Protobuf.IMessage push)
     {
-        foreach (var userId in userIds)
+        // By index: a foreach over the interface would allocate an enumerator for every push.
+        for (var i = 0; i < userIds.Count; i++)
         {
-            foreach (var session in sessions.SessionsOf(userId))
+            foreach (var session in sessions.SessionsOf(userIds[i]))
             {
                 session.EnqueuePush(command, push);
             }
