@@ -181,6 +181,8 @@ public sealed class ScenarioTests(LoadTestServer server)
         Assert.Equal(report.Acked * 11, report.Delivered);
         Assert.NotNull(report.TimeToLastDelivery);
         Assert.True(report.TimeToLastDelivery.Count > 0);
+        Assert.NotNull(report.SendLag);
+        Assert.InRange(report.SendLag.Count, 1, report.Sent!.Value);
     }
 
     [Theory]

@@ -119,7 +119,7 @@ internal static class BenchmarkMarkdown
             yield return ("latency p99 (ms)", r => r.Latency?.P99, 2);
             yield return ("latency p99.9 (ms)", r => r.Latency?.P999, 2);
             yield return ("latency max (ms)", r => r.Latency?.Max, 2);
-            if (scenario == "chat")
+            if (scenario is "chat" or "group")
             {
                 yield return ("sends written late p50 (ms)", r => r.SendLag?.P50, 2);
                 yield return ("sends written late p99 (ms)", r => r.SendLag?.P99, 2);

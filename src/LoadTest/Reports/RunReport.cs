@@ -96,7 +96,7 @@ internal sealed class RunReport
     public LatencySummary? Latency { get; set; }
 
     /// <summary>
-    /// Open-loop chat: from the time each send was due to when the load tester wrote it, in ms. Every latency above
+    /// Open-loop chat and group: from the time each send was due to when the load tester wrote it, in ms. Every latency above
     /// includes it; it is the load tester's own share of the latency.
     /// </summary>
     public LatencySummary? SendLag { get; set; }

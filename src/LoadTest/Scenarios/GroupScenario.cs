@@ -98,6 +98,7 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
             var pacer = ChatScenario.PaceAsync(traffic, _sessions.Take(senders).Where(s => s.IsLoggedIn).ToArray(), rate, stop.Token);
             await Task.Delay(settings.Warmup, cancellationToken).ConfigureAwait(false);
             _latency.TakeInterval(keep: false);
+            traffic.SendLag.TakeInterval(keep: false);
             _tracker.Recording = true;
             var measureStart = sampler.Mark();
             var deliveredAtStart = _sessions.Sum(s => s.Delivered);
@@ -107,6 +108,7 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
             var measureEnd = sampler.Mark();
             var deliveredAtEnd = _sessions.Sum(s => s.Delivered);
             traffic.Sending = false;
+            traffic.SendLag.TakeInterval(keep: true);
             await pacer.ConfigureAwait(false);
 
             _phase = "draining";
@@ -137,6 +139,7 @@ internal sealed class GroupScenario(LoadTestSettings settings) : IScenario
             report.IncompleteMessages = _tracker.Incomplete().Messages;
             (report.Lost, report.UndeliveredToDroppedSessions) = CountLost();
             report.Latency = LatencySummary.From(_latency.Total);
+            report.SendLag = LatencySummary.From(traffic.SendLag.Total);
             lock (_tracker.LastDelivery)
             {
                 report.TimeToLastDelivery = LatencySummary.From(_tracker.LastDelivery);
