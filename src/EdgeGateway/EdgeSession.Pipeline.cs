@@ -12,8 +12,6 @@ namespace ImOrleans.EdgeGateway;
 // seqs in the order the client wrote them. Login, logout and anything refused before login are handled in line.
 internal sealed partial class EdgeSession
 {
-    private const int LanesBeforeCleanup = 64;
-
     private SemaphoreSlim? _requestSlots;
 
     /// <summary>Has no fields and is only ever serialized, so one instance answers every delivery ack (about one per message received).</summary>
@@ -76,19 +74,19 @@ internal sealed partial class EdgeSession
             return true;
         }
 
-        _sendLanes.TryGetValue(send.ConversationId, out var before);
-        _sendLanes[send.ConversationId] = RunSendAsync(frame.Header, send, before is { IsCompleted: false } ? before : null);
-        if (_sendLanes.Count > LanesBeforeCleanup)
+        // Finished lanes go at every send, not only past a count: kept until the lane's next send, a finished send's
+        // task stayed alive for every conversation in use (4,000 in the standard benchmark; docs/benchmarks.md,
+        // session 21), young and referenced from this old dictionary, so each collection found and promoted them.
+        foreach (var (conversationId, task) in _sendLanes)
         {
-            foreach (var (conversationId, task) in _sendLanes)
+            if (task.IsCompleted)
             {
-                if (task.IsCompleted)
-                {
-                    _sendLanes.Remove(conversationId);
-                }
+                _sendLanes.Remove(conversationId);
             }
         }
 
+        _sendLanes.TryGetValue(send.ConversationId, out var before);
+        _sendLanes[send.ConversationId] = RunSendAsync(frame.Header, send, before);
         return true;
     }
 
