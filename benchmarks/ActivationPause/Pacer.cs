@@ -13,25 +13,8 @@ internal sealed class Pacer(IPingGrain[] targets, PauseOptions options, LatencyS
 
     public long Failures => Interlocked.Read(ref _failures);
 
-    public Task RunAsync()
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Run();
-                done.SetResult();
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        })
-        { IsBackground = true, Name = "Pacer" };
-        thread.Start();
-        return done.Task;
-    }
+    /// <summary>Runs the pacer on a thread of its own until <see cref="StopAsync"/>.</summary>
+    public Task RunAsync() => Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     public async Task StopAsync(Task run)
     {
