@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Runtime;
+
+// Which old objects hold references to young ones, and so what a gen0 collection's card marking has to walk.
+// Usage: ImOrleans.YoungReferences (--pid N | --dump FILE) [--top N] [--keep]
+// With --pid it writes a heap dump of the running process first (the process stops for the few seconds that takes).
+namespace ImOrleans.YoungReferences;
+
+internal static class Program
+{
+    // A card covers 256 bytes on 64-bit: the unit the write barrier marks and the collector scans.
+    private const int CardShift = 8;
+
+    public static int Main(string[] args)
+    {
+        int? pid = null;
+        string? dump = null;
+        var top = 25;
+        var keep = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--pid": pid = int.Parse(args[++i]); break;
+                case "--dump": dump = args[++i]; break;
+                case "--top": top = int.Parse(args[++i]); break;
+                case "--keep": keep = true; break;
+                default:
+                    Console.Error.WriteLine($"unknown argument {args[i]}; usage: (--pid N | --dump FILE) [--top N] [--keep]");
+                    return 2;
+            }
+        }
+
+        if (pid is null == dump is null)
+        {
+            Console.Error.WriteLine("give exactly one of --pid N or --dump FILE");
+            return 2;
+        }
+
+        var written = false;
+        if (pid is { } id)
+        {
+            dump = Path.Combine(Path.GetTempPath(), $"young-references-{id}-{DateTime.UtcNow:HHmmss}.dmp");
+            var watch = Stopwatch.StartNew();
+            new DiagnosticsClient(id).WriteDump(DumpType.WithHeap, dump);
+            written = true;
+            Console.WriteLine($"dump: {dump} written in {watch.Elapsed.TotalSeconds:F1} s");
+        }
+
+        try
+        {
+            using var target = DataTarget.LoadDump(dump!);
+            // The dump names the runtime's debugging library by a path ClrMD does not resolve here; this program runs on
+            // the same shared runtime as the process it dumps, so its own copy is the matching one.
+            var dac = Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "libmscordaccore.so");
+            using var runtime = File.Exists(dac) ? target.ClrVersions[0].CreateRuntime(dac, ignoreMismatch: true) : target.ClrVersions[0].CreateRuntime();
+            Report(HeapScan.Scan(runtime.Heap, CardShift), top);
+        }
+        finally
+        {
+            if (written && !keep)
+            {
+                File.Delete(dump!);
+            }
+        }
+
+        return 0;
+    }
+
+    private static void Report(HeapScan scan, int top)
+    {
+        Console.WriteLine($"gen0: {scan.YoungObjects:N0} objects, {scan.YoungBytes / 1024.0 / 1024.0:F1} MiB; gen1: {scan.Gen1Objects:N0} objects, {scan.Gen1Bytes / 1024.0 / 1024.0:F1} MiB; older: {scan.OldObjects:N0} objects");
+        Print("older objects (gen1, gen2, large, pinned) holding a gen0 reference", scan.IntoGen0, top);
+        Print("gen2, large and pinned objects holding a gen1 reference (cards a gen0 collection keeps set)", scan.Gen2IntoGen1, top);
+    }
+
+    private static void Print(string title, Tally tally, int top)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{title}: {tally.Holders:N0} holders, {tally.References:N0} references, {tally.Cards:N0} cards");
+        Console.WriteLine($"{"cards",7} {"holders",8} {"refs",8}  holder type -> referenced types (refs)");
+        foreach (var type in tally.ByType.Values.OrderByDescending(t => t.Cards.Count).ThenByDescending(t => t.References).Take(top))
+        {
+            var targets = string.Join(", ", type.TargetTypes.OrderByDescending(y => y.Value).Take(3).Select(y => $"{y.Key} ({y.Value:N0})"));
+            Console.WriteLine($"{type.Cards.Count,7:N0} {type.Holders,8:N0} {type.References,8:N0}  {type.Name} -> {targets}");
+        }
+    }
+}
