@@ -17,8 +17,10 @@ internal sealed partial class EdgeSession
     /// <summary>Has no fields and is only ever serialized, so one instance answers every delivery ack (about one per message received).</summary>
     private static readonly DeliveryAckResponse DeliveryAckAnswer = new();
 
-    /// <summary>The last send of each conversation this connection has in flight. Touched by the read loop only.</summary>
+    /// <summary>The last send of each conversation this connection has in flight; also the lock for <see cref="_sendsInFlight"/>.</summary>
     private readonly Dictionary<string, Task> _sendLanes = new(StringComparer.Ordinal);
+
+    private int _sendsInFlight;
 
     /// <summary>Handles a frame in line or starts it alongside others. Returns false when the connection must stop reading.</summary>
     private async ValueTask<bool> DispatchAsync(Frame frame)
@@ -74,20 +76,46 @@ internal sealed partial class EdgeSession
             return true;
         }
 
-        // Finished lanes go at every send, not only past a count: kept until the lane's next send, a finished send's
-        // task stayed alive for every conversation in use (4,000 in the standard benchmark; docs/benchmarks.md,
-        // session 21), young and referenced from this old dictionary, so each collection found and promoted them.
-        foreach (var (conversationId, task) in _sendLanes)
+        // A finished send must not stay in the lanes: young, and referenced from this old dictionary, it (and its
+        // request) would be found and promoted by every collection, for each chatting session (docs/benchmarks.md,
+        // sessions 21 and 22). The last send to finish empties the lanes; finished ones go at every send as well, for a
+        // connection that always has some send in flight.
+        Task? before;
+        lock (_sendLanes)
         {
-            if (task.IsCompleted)
+            foreach (var (conversationId, task) in _sendLanes)
             {
-                _sendLanes.Remove(conversationId);
+                if (task.IsCompleted)
+                {
+                    _sendLanes.Remove(conversationId);
+                }
+            }
+
+            _sendLanes.TryGetValue(send.ConversationId, out before);
+            _sendsInFlight++;
+        }
+
+        var lane = RunSendAsync(frame.Header, send, before);
+        if (!lane.IsCompleted)
+        {
+            lock (_sendLanes)
+            {
+                _sendLanes[send.ConversationId] = lane;
             }
         }
 
-        _sendLanes.TryGetValue(send.ConversationId, out var before);
-        _sendLanes[send.ConversationId] = RunSendAsync(frame.Header, send, before);
         return true;
+    }
+
+    private void SendFinished()
+    {
+        lock (_sendLanes)
+        {
+            if (--_sendsInFlight == 0)
+            {
+                _sendLanes.Clear();
+            }
+        }
     }
 
     /// <summary>
@@ -199,6 +227,7 @@ internal sealed partial class EdgeSession
         }
         finally
         {
+            SendFinished();
             _requestSlots!.Release();
         }
     }

@@ -93,10 +93,28 @@ internal sealed partial class UserGrain
     private Task Tell(string conversationId, MemberEdges edges) =>
         GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId)).OnMemberEdges(_userId, edges);
 
-    private MemberEdges CurrentEdges() => new()
+    /// <summary>
+    /// The edges as last answered, kept while they stay the same: each conversation renews its watch every few seconds
+    /// and keeps the answer, so a new answer per renewal (and a new version, which makes the watcher take it) put a young
+    /// object into every watching conversation's old state, which every collection then had to find again
+    /// (docs/benchmarks.md, session 22).
+    /// </summary>
+    private MemberEdges? _currentEdges;
+
+    private MemberEdges CurrentEdges()
     {
-        Edges = SessionEdges(),
-        Complete = _sessions.Values.All(s => s.Info.Edge is not null),
-        Version = _edgesVersion = Math.Max(_edgesVersion + 1, time.GetUtcNow().UtcTicks),
-    };
+        var edges = SessionEdges();
+        var complete = _sessions.Values.All(s => s.Info.Edge is not null);
+        if (_currentEdges is { } known && known.Complete == complete && known.Edges.Count == edges.Count && !edges.Except(known.Edges).Any())
+        {
+            return known;
+        }
+
+        return _currentEdges = new MemberEdges
+        {
+            Edges = edges,
+            Complete = complete,
+            Version = _edgesVersion = Math.Max(_edgesVersion + 1, time.GetUtcNow().UtcTicks),
+        };
+    }
 }
