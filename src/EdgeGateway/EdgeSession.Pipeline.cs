@@ -96,9 +96,11 @@ internal sealed partial class EdgeSession
         }
 
         var lane = RunSendAsync(frame.Header, send, before);
-        if (!lane.IsCompleted)
+        lock (_sendLanes)
         {
-            lock (_sendLanes)
+            // With no send in flight this one has finished too (its count is taken before its task completes): it
+            // needs no lane, and one kept now would stay until the next send.
+            if (_sendsInFlight > 0 && !lane.IsCompleted)
             {
                 _sendLanes[send.ConversationId] = lane;
             }

@@ -94,7 +94,7 @@ internal sealed partial class UserGrain
         GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId)).OnMemberEdges(_userId, edges);
 
     /// <summary>
-    /// The edges as last answered, kept while they stay the same: each conversation renews its watch every few seconds
+    /// The edges as last answered, kept while they stay the same: each watching conversation renews its watch every ten seconds (a third of the lease)
     /// and keeps the answer, so a new answer per renewal (and a new version, which makes the watcher take it) put a young
     /// object into every watching conversation's old state, which every collection then had to find again
     /// (docs/benchmarks.md, session 22).
