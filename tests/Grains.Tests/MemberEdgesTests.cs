@@ -53,6 +53,25 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_watch_renewal_keeps_its_answer_while_the_edges_stay_the_same_and_a_new_edge_gives_a_newer_one()
+    {
+        var (edge1, edge2) = (TestEdge.Create(fixture), TestEdge.Create(fixture));
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        await TestSession.ConnectAsync(fixture, bob, "phone", edge1);
+        var conversationId = Identifiers.SingleConversation(alice, bob);
+
+        var first = await fixture.User(bob).WatchEdges(conversationId).WithDeadline();
+        var renewed = await fixture.User(bob).WatchEdges(conversationId).WithDeadline();
+        await TestSession.ConnectAsync(fixture, bob, "laptop", edge2);
+        var grown = await fixture.User(bob).WatchEdges(conversationId).WithDeadline();
+
+        Assert.Equal(first.Version, renewed.Version);
+        Assert.Equal(first.Edges, renewed.Edges);
+        Assert.True(grown.Version > first.Version, $"version {grown.Version} after a new edge, {first.Version} before");
+        Assert.Equal(2, grown.Edges.Count);
+    }
+
+    [Fact]
     public async Task The_receiver_marks_read_and_deletes_messages_its_user_grain_never_heard_of()
     {
         var (alice, bob, conversationId, chat, _, _) = await ChatInUseAsync(TestEdge.Create(fixture));
