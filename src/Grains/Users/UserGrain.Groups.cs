@@ -114,7 +114,7 @@ internal sealed partial class UserGrain
     private void AnnounceEdgesIfChanged()
     {
         var edges = SessionEdges();
-        if (edges.Count != _announcedEdges.Count || edges.Except(_announcedEdges).Any())
+        if (!SameEdges(edges, _announcedEdges))
         {
             TellGroupsTheEdges();
         }
@@ -137,6 +137,8 @@ internal sealed partial class UserGrain
             Group(record.ConversationId).KeepOnline(_userId, SessionEdges()).Ignore();
         }
     }
+
+    private static bool SameEdges(IReadOnlyList<IEdgeFanout> a, IReadOnlyList<IEdgeFanout> b) => a.Count == b.Count && !a.Except(b).Any();
 
     private List<IEdgeFanout> SessionEdges() => [.. _sessions.Values.Select(s => s.Info.Edge).OfType<IEdgeFanout>().Distinct()];
 

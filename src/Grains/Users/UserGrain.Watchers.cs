@@ -17,10 +17,8 @@ internal sealed partial class UserGrain
     /// <summary>Watching conversations and when their lease lapses.</summary>
     private readonly Dictionary<string, DateTimeOffset> _watchers = new(StringComparer.Ordinal);
 
-    /// <summary>Every watcher knows at least these edges (and that every session has one, if this is set).</summary>
-    private IReadOnlyList<IEdgeFanout> _edgesWatchersKnow = [];
-    private bool _watchersKnowComplete;
-    private long _edgesVersion;
+    /// <summary>The last answer every watcher was given: each knows at least its edges (and, if it is complete, that every session has one).</summary>
+    private MemberEdges _watchersKnow = new();
 
     private TimeSpan SessionRouteLease => options.Value.SessionRouteLease;
 
@@ -32,10 +30,8 @@ internal sealed partial class UserGrain
         }
 
         _watchers[conversationId] = time.GetUtcNow() + SessionRouteLease;
-        var edges = CurrentEdges();
-        _edgesWatchersKnow = edges.Edges;
-        _watchersKnowComplete = edges.Complete;
-        return Task.FromResult(edges);
+        _watchersKnow = CurrentEdges();
+        return Task.FromResult(_watchersKnow);
     }
 
     public Task UnwatchEdges(string conversationId)
@@ -56,14 +52,13 @@ internal sealed partial class UserGrain
         }
 
         var edges = CurrentEdges();
-        var grew = edges.Edges.Except(_edgesWatchersKnow).Any() || (_watchersKnowComplete && !edges.Complete);
+        var grew = edges.Edges.Except(_watchersKnow.Edges).Any() || (_watchersKnow.Complete && !edges.Complete);
         if (!grew)
         {
             return;
         }
 
-        _edgesWatchersKnow = edges.Edges;
-        _watchersKnowComplete = edges.Complete;
+        _watchersKnow = edges;
         var told = LiveWatchers().Select(id => Tell(id, edges));
         try
         {
@@ -105,7 +100,7 @@ internal sealed partial class UserGrain
     {
         var edges = SessionEdges();
         var complete = _sessions.Values.All(s => s.Info.Edge is not null);
-        if (_currentEdges is { } known && known.Complete == complete && known.Edges.Count == edges.Count && !edges.Except(known.Edges).Any())
+        if (_currentEdges is { } known && known.Complete == complete && SameEdges(known.Edges, edges))
         {
             return known;
         }
@@ -114,7 +109,7 @@ internal sealed partial class UserGrain
         {
             Edges = edges,
             Complete = complete,
-            Version = _edgesVersion = Math.Max(_edgesVersion + 1, time.GetUtcNow().UtcTicks),
+            Version = Math.Max((_currentEdges?.Version ?? 0) + 1, time.GetUtcNow().UtcTicks),
         };
     }
 }
