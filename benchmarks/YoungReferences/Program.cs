@@ -55,7 +55,18 @@ internal static class Program
             // the same shared runtime as the process it dumps, so its own copy is the matching one.
             var dac = Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "libmscordaccore.so");
             using var runtime = File.Exists(dac) ? target.ClrVersions[0].CreateRuntime(dac, ignoreMismatch: true) : target.ClrVersions[0].CreateRuntime();
-            Report(HeapScan.Scan(runtime.Heap, CardShift), top);
+            var scan = HeapScan.Scan(runtime.Heap, CardShift);
+            Report(scan, top);
+            var cards = DirtyCards.Scan(runtime.Heap, target.DataReader, CardShift);
+            if (cards is null)
+            {
+                Console.WriteLine();
+                Console.WriteLine("the runtime gave no card table address; set cards not read");
+            }
+            else
+            {
+                Report(cards, scan, top);
+            }
         }
         finally
         {
@@ -73,6 +84,26 @@ internal static class Program
         Console.WriteLine($"gen0: {scan.YoungObjects:N0} objects, {scan.YoungBytes / 1024.0 / 1024.0:F1} MiB; gen1: {scan.Gen1Objects:N0} objects, {scan.Gen1Bytes / 1024.0 / 1024.0:F1} MiB; older: {scan.OldObjects:N0} objects");
         Print("older objects (gen1, gen2, large, pinned) holding a gen0 reference", scan.IntoGen0, top);
         Print("gen2, large and pinned objects holding a gen1 reference (cards a gen0 collection keeps set)", scan.Gen2IntoGen1, top);
+    }
+
+    private static void Report(DirtyCards cards, HeapScan scan, int top)
+    {
+        // Every reference an older object holds into gen0 sits on a set card, unless the table was misread.
+        var holding = scan.IntoGen0.ByType.Values.SelectMany(t => t.Cards).Distinct().ToList();
+        var holdingSet = holding.Count(cards.IsSet);
+        Console.WriteLine();
+        Console.WriteLine($"set cards in older generations: {cards.SetCards:N0}, of which {cards.SetCardsWithYoungReference:N0} hold a gen0 reference now; {cards.ObjectsOnSetCards:N0} objects lie on them");
+        Console.WriteLine($"check: {holdingSet:N0} of the {holding.Count:N0} cards with a gen0 reference are set");
+        foreach (var (part, count) in cards.CardsByPart.OrderByDescending(p => p.Value))
+        {
+            Console.WriteLine($"{count,7:N0}  {part}");
+        }
+
+        Console.WriteLine($"{"cards",7} {"young",7} {"objects",8}  type of the objects on set cards");
+        foreach (var type in cards.ByType.Values.OrderByDescending(t => t.Cards.Count).Take(top))
+        {
+            Console.WriteLine($"{type.Cards.Count,7:N0} {type.CardsWithYoungReference.Count,7:N0} {type.Objects,8:N0}  {type.Name}");
+        }
     }
 
     private static void Print(string title, Tally tally, int top)
