@@ -17,16 +17,16 @@ internal sealed class DirtyCards
     private const int WordBytes = 4;
     private const int ChunkWords = 4096;
 
+    public const string OtherPart = "other (runtime and library objects no part's name says)";
+
     private readonly IMemoryReader _memory;
     private readonly ulong _table;
-    private readonly int _cardShift;
     private readonly Dictionary<ulong, uint[]> _chunks = [];
 
-    private DirtyCards(IMemoryReader memory, ulong table, int cardShift)
+    private DirtyCards(IMemoryReader memory, ulong table)
     {
         _memory = memory;
         _table = table;
-        _cardShift = cardShift;
     }
 
     public long SetCards { get; private set; }
@@ -36,8 +36,6 @@ internal sealed class DirtyCards
 
     /// <summary>Each set card counted once, for the part of the server its first recognised object belongs to.</summary>
     public Dictionary<string, long> CardsByPart { get; } = new(StringComparer.Ordinal);
-
-    public const string OtherPart = "other (runtime and library objects no part's name says)";
 
     /// <summary>Which part of the server a type belongs to, by its name (generic arguments included).</summary>
     public static string PartOf(string type) =>
@@ -58,8 +56,8 @@ internal sealed class DirtyCards
             return null;
         }
 
-        var cards = new DirtyCards(memory, table, cardShift);
-        var gen0 = heap.Segments.Select(s => s.Generation0).Where(r => r.Length > 0).ToArray();
+        var cards = new DirtyCards(memory, table);
+        var gen0 = HeapScan.Ranges(heap, s => s.Generation0);
         var cardsWithYoung = new HashSet<ulong>();
         var setCards = new Dictionary<ulong, string>();
         foreach (var segment in heap.Segments)
@@ -71,7 +69,7 @@ internal sealed class DirtyCards
 
             foreach (var obj in segment.EnumerateObjects(carefully: false))
             {
-                if (!obj.IsValid || obj.IsFree || gen0.Any(r => r.Contains(obj.Address)))
+                if (!obj.IsValid || obj.IsFree || HeapScan.In(gen0, obj.Address))
                 {
                     continue;
                 }
@@ -113,7 +111,7 @@ internal sealed class DirtyCards
                 foreach (var reference in obj.EnumerateReferencesWithFields(carefully: false, considerDependantHandles: false))
                 {
                     var card = (obj.Address + (ulong)reference.Offset) >> cardShift;
-                    if (gen0.Any(r => r.Contains(reference.Object.Address)) && cards.IsSet(card))
+                    if (HeapScan.In(gen0, reference.Object.Address) && cards.IsSet(card))
                     {
                         type.CardsWithYoungReference.Add(card);
                         cardsWithYoung.Add(card);

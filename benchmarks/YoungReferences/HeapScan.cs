@@ -68,10 +68,10 @@ internal sealed class HeapScan
         return scan;
     }
 
-    private static MemoryRange[] Ranges(ClrHeap heap, Func<ClrSegment, MemoryRange> generation) =>
+    public static MemoryRange[] Ranges(ClrHeap heap, Func<ClrSegment, MemoryRange> generation) =>
         heap.Segments.Select(generation).Where(r => r.Length > 0).OrderBy(r => r.Start).ToArray();
 
-    private static bool In(MemoryRange[] ranges, ulong address)
+    public static bool In(MemoryRange[] ranges, ulong address)
     {
         foreach (var range in ranges)
         {

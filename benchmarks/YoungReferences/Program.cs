@@ -55,6 +55,11 @@ internal static class Program
             // the same shared runtime as the process it dumps, so its own copy is the matching one.
             var dac = Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "libmscordaccore.so");
             using var runtime = File.Exists(dac) ? target.ClrVersions[0].CreateRuntime(dac, ignoreMismatch: true) : target.ClrVersions[0].CreateRuntime();
+            if (!runtime.Heap.CanWalkHeap)
+            {
+                Console.WriteLine("warning: the dump was taken during a collection, so the heap and its cards are half-way; take another");
+            }
+
             var scan = HeapScan.Scan(runtime.Heap, CardShift);
             Report(scan, top);
             var cards = DirtyCards.Scan(runtime.Heap, target.DataReader, CardShift);
