@@ -138,9 +138,52 @@ internal sealed partial class UserGrain
         }
     }
 
-    private static bool SameEdges(IReadOnlyList<IEdgeFanout> a, IReadOnlyList<IEdgeFanout> b) => a.Count == b.Count && !a.Except(b).Any();
+    // Both run at every watch renewal of every route (each 1:1 conversation renews each member's every ten seconds), over
+    // a user's few edges: loops, not LINQ's sets and iterators.
+    private static bool SameEdges(IReadOnlyList<IEdgeFanout> a, IReadOnlyList<IEdgeFanout> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
 
-    private List<IEdgeFanout> SessionEdges() => [.. _sessions.Values.Select(s => s.Info.Edge).OfType<IEdgeFanout>().Distinct()];
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!Contains(b, a[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private List<IEdgeFanout> SessionEdges()
+    {
+        var edges = new List<IEdgeFanout>(1);
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Info.Edge is { } edge && !Contains(edges, edge))
+            {
+                edges.Add(edge);
+            }
+        }
+
+        return edges;
+    }
+
+    private static bool Contains(IReadOnlyList<IEdgeFanout> edges, IEdgeFanout edge)
+    {
+        for (var i = 0; i < edges.Count; i++)
+        {
+            if (edges[i].Equals(edge))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private void ApplyHead(ConversationRecord record, GroupHead head)
     {
