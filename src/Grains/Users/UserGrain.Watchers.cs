@@ -20,18 +20,26 @@ internal sealed partial class UserGrain
     /// <summary>The last answer every watcher was given: each knows at least its edges (and, if it is complete, that every session has one).</summary>
     private MemberEdges _watchersKnow = new();
 
+    /// <summary><see cref="_watchersKnow"/> as a finished task, made again only when the answer changes: renewals come every ten seconds per route.</summary>
+    private Task<MemberEdges>? _watchAnswer;
+
     private TimeSpan SessionRouteLease => options.Value.SessionRouteLease;
 
     public Task<MemberEdges> WatchEdges(string conversationId)
     {
-        if (Identifiers.PeerOf(conversationId, _userId) is null)
+        if (!Identifiers.IsSingleOf(conversationId, _userId))
         {
             throw new RequestRejectedException(ErrorCode.NotMember, "Only this user's 1:1 conversations route to its sessions.");
         }
 
         _watchers[conversationId] = time.GetUtcNow() + SessionRouteLease;
         _watchersKnow = CurrentEdges();
-        return Task.FromResult(_watchersKnow);
+        if (_watchAnswer?.Result != _watchersKnow)
+        {
+            _watchAnswer = Task.FromResult(_watchersKnow);
+        }
+
+        return _watchAnswer;
     }
 
     public Task UnwatchEdges(string conversationId)
