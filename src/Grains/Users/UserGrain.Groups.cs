@@ -138,8 +138,8 @@ internal sealed partial class UserGrain
         }
     }
 
-    // Both run at every watch renewal of every route (each 1:1 conversation renews each member's every ten seconds), over
-    // a user's few edges: loops, not LINQ's sets and iterators.
+    // Both run at every watch renewal (each 1:1 conversation renews its watch of each member every ten seconds), over a
+    // user's few edges: loops, not LINQ's sets and iterators.
     private static bool SameEdges(IReadOnlyList<IEdgeFanout> a, IReadOnlyList<IEdgeFanout> b)
     {
         if (a.Count != b.Count)
