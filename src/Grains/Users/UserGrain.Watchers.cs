@@ -20,9 +20,6 @@ internal sealed partial class UserGrain
     /// <summary>The last answer every watcher was given: each knows at least its edges (and, if it is complete, that every session has one).</summary>
     private MemberEdges _watchersKnow = new();
 
-    /// <summary><see cref="_watchersKnow"/> as a finished task, made again only when the answer changes: renewals come every ten seconds per route.</summary>
-    private Task<MemberEdges>? _watchAnswer;
-
     private TimeSpan SessionRouteLease => options.Value.SessionRouteLease;
 
     public Task<MemberEdges> WatchEdges(string conversationId)
@@ -33,13 +30,9 @@ internal sealed partial class UserGrain
         }
 
         _watchers[conversationId] = time.GetUtcNow() + SessionRouteLease;
-        _watchersKnow = CurrentEdges();
-        if (_watchAnswer?.Result != _watchersKnow)
-        {
-            _watchAnswer = Task.FromResult(_watchersKnow);
-        }
-
-        return _watchAnswer;
+        var answer = CurrentEdgesAnswer();
+        _watchersKnow = answer.Result;
+        return answer;
     }
 
     public Task UnwatchEdges(string conversationId)
@@ -100,24 +93,26 @@ internal sealed partial class UserGrain
     /// The edges as last answered, kept while they stay the same: each watching conversation renews its watch every ten seconds (a third of the lease)
     /// and keeps the answer, so a new answer per renewal (and a new version, which makes the watcher take it) put a young
     /// object into every watching conversation's old state, which every collection then had to find again
-    /// (docs/benchmarks.md, session 22).
+    /// (docs/benchmarks.md, session 22). Kept as a finished task, the watch's answer as it is.
     /// </summary>
-    private MemberEdges? _currentEdges;
+    private Task<MemberEdges>? _currentEdges;
 
-    private MemberEdges CurrentEdges()
+    private MemberEdges CurrentEdges() => CurrentEdgesAnswer().Result;
+
+    private Task<MemberEdges> CurrentEdgesAnswer()
     {
         var edges = SessionEdges();
         var complete = _sessions.Values.All(s => s.Info.Edge is not null);
-        if (_currentEdges is { } known && known.Complete == complete && SameEdges(known.Edges, edges))
+        if (_currentEdges is { Result: var known } answer && known.Complete == complete && SameEdges(known.Edges, edges))
         {
-            return known;
+            return answer;
         }
 
-        return _currentEdges = new MemberEdges
+        return _currentEdges = Task.FromResult(new MemberEdges
         {
             Edges = edges,
             Complete = complete,
-            Version = Math.Max((_currentEdges?.Version ?? 0) + 1, time.GetUtcNow().UtcTicks),
-        };
+            Version = Math.Max((_currentEdges?.Result.Version ?? 0) + 1, time.GetUtcNow().UtcTicks),
+        });
     }
 }
