@@ -48,6 +48,20 @@ internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessi
     public Task OnReceipt(Receipt receipt, IReadOnlyList<string> userIds) =>
         PushToUsers(userIds, CommandCode.ReceiptPush, receipt.ToWire());
 
+    public Task OnOwnMessage(StoredMessage message, string senderId, string originSessionId)
+    {
+        MessagePush? push = null;
+        foreach (var session in sessions.SessionsOf(senderId))
+        {
+            if (session.SessionId != originSessionId)
+            {
+                session.EnqueuePush(CommandCode.MessagePush, push ??= new MessagePush { Message = message.ToWire() });
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     private Task PushToUsers(IReadOnlyList<string> userIds, CommandCode command, Google.Protobuf.IMessage push)
     {
         // By index: a foreach over the interface would allocate an enumerator for every push.

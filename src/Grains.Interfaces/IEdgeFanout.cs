@@ -4,7 +4,7 @@ namespace ImOrleans.Grains;
 /// One per edge node, registered with every session it opens (<see cref="SessionInfo.Edge"/>). A group pushes a
 /// message with one call per edge that holds online members, naming them, instead of one call per member's user
 /// grain and another per session: the edge hands it to its local sessions of those users. A 1:1 conversation pushes
-/// its messages and receipts for the other member the same way (<see cref="MemberEdges"/>). One-way and best-effort,
+/// its messages (to the receiver and to the sender's other sessions) and receipts the same way (<see cref="MemberEdges"/>). One-way and best-effort,
 /// like every push: a lost one is recovered by the client's seq-based sync.
 /// </summary>
 [Alias("ImOrleans.IEdgeFanout")]
@@ -17,4 +17,11 @@ public interface IEdgeFanout : IGrainObserver
     /// <summary>Pushes <paramref name="receipt"/> to every session on this edge of each of <paramref name="userIds"/>.</summary>
     [OneWay]
     Task OnReceipt(Receipt receipt, IReadOnlyList<string> userIds);
+
+    /// <summary>
+    /// Pushes the sender's own <paramref name="message"/> to their other sessions on this edge (R22): every session of
+    /// <paramref name="senderId"/> here but <paramref name="originSessionId"/>, which sent it and has its ack.
+    /// </summary>
+    [OneWay]
+    Task OnOwnMessage(StoredMessage message, string senderId, string originSessionId);
 }

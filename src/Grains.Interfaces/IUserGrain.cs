@@ -47,6 +47,14 @@ public interface IUserGrain : IGrainWithStringKey
     Task OnMessage(StoredMessage message, string originSessionId);
 
     /// <summary>
+    /// The user sent messages up to <paramref name="seq"/> in a 1:1 conversation that pushed them to the user's other
+    /// devices itself, not through <see cref="OnMessage"/>: the user has read the conversation up to there (never moves
+    /// back). Told in a batch, within seconds of the sends.
+    /// </summary>
+    [OneWay]
+    Task OnOwnSends(string conversationId, long seq);
+
+    /// <summary>
     /// A 1:1 conversation grain pushes its messages and receipts for this user to the user's edges itself, not through
     /// this grain: it asks here where the sessions are, and this grain tells it again (<see
     /// cref="IConversationGrain.OnMemberEdges"/>) before a session on an edge it was not told of is answered, for as

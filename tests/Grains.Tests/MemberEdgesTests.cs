@@ -5,8 +5,9 @@ using static ImOrleans.Grains.Tests.TestExtensions;
 namespace ImOrleans.Grains.Tests;
 
 /// <summary>
-/// A 1:1 conversation pushes the other member's messages and receipts to the edges holding that member's sessions,
-/// not through the member's user grain, and learns of a new edge before the login on it is answered.
+/// A 1:1 conversation pushes the other member's messages and receipts, and the sender's message to their other
+/// sessions, to the edges holding those sessions, not through the members' user grains, and learns of a new edge
+/// before the login on it is answered.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class MemberEdgesTests(ClusterFixture fixture)
@@ -24,7 +25,51 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
         var receipt = await alicePhone.NextReceiptAsync();
 
         Assert.Equal((bob, sent.Seq), (receipt.UserId, receipt.DeliveredSeq));
-        Assert.Equal(before + 2, edge.Pushes); // the message to bob and the receipt to alice, each once
+        Assert.Equal((sent.Seq, "through the edge"), Pushed(await alicePhone.NextMessageAsync())); // sent from no session of hers
+        Assert.Equal(before + 3, edge.Pushes); // the message to bob and to alice, and the receipt to alice, each once
+    }
+
+    [Fact]
+    public async Task The_senders_other_devices_get_their_message_through_the_edge_and_the_sending_session_does_not()
+    {
+        var edge = TestEdge.Create(fixture);
+        var (alice, _, _, chat, alicePhone, bobPhone) = await ChatInUseAsync(edge);
+        var laptop = await TestSession.ConnectAsync(fixture, alice, "laptop", edge);
+
+        var before = edge.Pushes;
+        var fromPhone = await chat.Send(alice, Text("from the phone") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
+        Assert.Equal((fromPhone.Seq, "from the phone"), Pushed(await laptop.NextMessageAsync()));
+        Assert.Equal((fromPhone.Seq, "from the phone"), Pushed(await bobPhone.NextMessageAsync()));
+        var fromLaptop = await chat.Send(alice, Text("from the laptop") with { OriginSessionId = laptop.Info.SessionId }).WithDeadline();
+
+        // The phone's next push is the laptop's message: its own was not pushed back to it.
+        Assert.Equal((fromLaptop.Seq, "from the laptop"), Pushed(await alicePhone.NextMessageAsync()));
+        Assert.Equal((fromLaptop.Seq, "from the laptop"), Pushed(await bobPhone.NextMessageAsync()));
+        Assert.Equal(before + 4, edge.Pushes); // each message once to bob and once to alice's other session
+    }
+
+    [Fact]
+    public async Task The_senders_own_messages_count_as_read_at_once_when_newest_and_once_the_conversation_tells_their_user_grain()
+    {
+        var edge = TestEdge.Create(fixture);
+        var (alice, bob, conversationId, chat, alicePhone, _) = await ChatInUseAsync(edge);
+        await fixture.User(alice).MarkRead(conversationId, long.MaxValue).WithDeadline();
+
+        // Pushed to her other devices through the edge, not through her user grain: the store shows it is her newest.
+        var mine = await chat.Send(alice, Text("mine") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
+        var listed = (await fixture.User(alice).GetConversations(0, 0).WithDeadline()).Items.Single();
+        Assert.Equal((mine.Seq, mine.Seq, 0L), (listed.MaxSeq, listed.ReadSeq, listed.Unread));
+
+        // Not the newest any more once bob answers: her user grain learns of her sends from the conversation, in a
+        // batch that a deactivation sends at once.
+        var again = await chat.Send(alice, Text("mine again") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
+        var answer = await chat.Send(bob, Text("his answer")).WithDeadline();
+        await fixture.Cluster.DeactivateAsync(chat).WithDeadline();
+        var row = await WaitForAsync(
+            async () => (await fixture.User(alice).GetConversations(0, 0)).Items.Single(),
+            r => r.ReadSeq == again.Seq,
+            "her read position at her last own message");
+        Assert.Equal((answer.Seq, again.Seq, 1L), (row.MaxSeq, row.ReadSeq, row.Unread));
     }
 
     [Fact]
@@ -93,7 +138,7 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     /// <summary>
     /// Alice and bob, each with a phone on <paramref name="edge"/>, and their conversation in use. The conversation asks
     /// where the members' sessions are when it activates, and pushes through their user grains until the answer is in:
-    /// alice sends until a message reaches bob through the edge.
+    /// alice sends until a message reaches bob, and her own phone, through the edge.
     /// </summary>
     private async Task<ChatInUse> ChatInUseAsync(TestEdge edge)
     {
@@ -102,11 +147,12 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
         var bobPhone = await TestSession.ConnectAsync(fixture, bob, "phone", edge);
         var conversationId = Identifiers.SingleConversation(alice, bob);
         var chat = fixture.Conversation(conversationId);
-        await SendUntilTheEdgePushesAsync(chat, alice, bobPhone, edge);
+        await SendUntilTheEdgePushesAsync(chat, alice, alicePhone, bobPhone, edge);
         return new ChatInUse(alice, bob, conversationId, chat, alicePhone, bobPhone);
     }
 
-    private static async Task SendUntilTheEdgePushesAsync(IConversationGrain chat, string sender, TestSession receiver, TestEdge edge)
+    /// <summary>Until a message reaches both the receiver and the sender's session (sent from none of them) through the edge.</summary>
+    private static async Task SendUntilTheEdgePushesAsync(IConversationGrain chat, string sender, TestSession senderSession, TestSession receiver, TestEdge edge)
     {
         using var deadline = new CancellationTokenSource(Deadline);
         while (true)
@@ -114,7 +160,8 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
             var before = edge.Pushes;
             var sent = await chat.Send(sender, Text("warm-up")).WithDeadline();
             Assert.Equal(sent.Seq, (await receiver.NextMessageAsync()).Seq);
-            if (edge.Pushes > before)
+            Assert.Equal(sent.Seq, (await senderSession.NextMessageAsync()).Seq);
+            if (edge.Pushes == before + 2)
             {
                 return;
             }

@@ -125,12 +125,7 @@ public sealed class ReadStateTests(ClusterFixture fixture)
         var first = await chat.Send(alice, Text("one")).WithDeadline();
 
         await chat.AckDelivered(bob, first.Seq).WithDeadline();
-        var deadline = DateTime.UtcNow + Deadline;
-        while (await StoredDeliveredAsync(conversationId, bob) < first.Seq)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the delivered position was never stored");
-            await Task.Delay(50);
-        }
+        await WaitForAsync(() => StoredDeliveredAsync(conversationId, bob), seq => seq >= first.Seq, "the stored delivered position");
 
         // Deactivating well inside the flush delay: the grain stores what it holds before it goes.
         var second = await chat.Send(alice, Text("two")).WithDeadline();

@@ -40,12 +40,15 @@ public sealed class TestEdge : IEdgeFanout
     public Task OnReceipt(Receipt receipt, IReadOnlyList<string> userIds) =>
         PushAsync(userIds, session => session.OnReceipt(receipt));
 
-    private Task PushAsync(IReadOnlyList<string> userIds, Func<TestSession, Task> push)
+    public Task OnOwnMessage(StoredMessage message, string senderId, string originSessionId) =>
+        PushAsync([senderId], session => session.OnMessage(message), exceptSessionId: originSessionId);
+
+    private Task PushAsync(IReadOnlyList<string> userIds, Func<TestSession, Task> push, string? exceptSessionId = null)
     {
         List<TestSession> targets;
         lock (_sessions)
         {
-            targets = [.. _sessions.Where(s => userIds.Contains(s.UserId))];
+            targets = [.. _sessions.Where(s => userIds.Contains(s.UserId) && s.Info.SessionId != exceptSessionId)];
         }
 
         Interlocked.Add(ref _pushes, userIds.Count);

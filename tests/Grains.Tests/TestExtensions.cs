@@ -11,6 +11,23 @@ internal static class TestExtensions
 
     public static Task<T> WithDeadline<T>(this Task<T> task) => task.WaitAsync(Deadline);
 
+    /// <summary>Reads until <paramref name="until"/> holds for what was read, and returns it; fails at the deadline.</summary>
+    public static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> until, string what = "the awaited state")
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (true)
+        {
+            var value = await read().WithDeadline();
+            if (until(value))
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{what} never came: last read {value}");
+            await Task.Delay(50); // a poll interval, bounded by the deadline above
+        }
+    }
+
     /// <summary>A user id of its own for each test, so tests sharing the cluster never meet.</summary>
     public static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 13)];
 

@@ -12,7 +12,7 @@ internal sealed partial class ConversationGrain
     /// dictionary, was traced by every collection for every conversation in use (docs/benchmarks.md, session 13, item 9).
     /// </summary>
     private readonly Dictionary<string, (long DeliveredSeq, long ReadSeq)> _receipts = new(StringComparer.Ordinal);
-    private DeliveredReceipts _delivered = null!;
+    private MemberPositions _positions = null!;
 
     public Task AckDelivered(string userId, long seq)
     {
@@ -21,9 +21,9 @@ internal sealed partial class ConversationGrain
         var delivered = Math.Min(seq, _log.MaxSeq);
         if (delivered > deliveredBefore)
         {
-            // Held and told now, stored within a second (DeliveredReceipts).
+            // Held and told now, stored within five seconds (MemberPositions).
             _receipts[userId] = (delivered, read);
-            _delivered.Add(userId, delivered);
+            _positions.AddDelivered(userId, delivered);
             TellOtherMembers(new Receipt { ConversationId = _id, UserId = userId, DeliveredSeq = delivered, ReadSeq = read });
         }
 

@@ -5,7 +5,8 @@ namespace ImOrleans.Grains;
 // process, and the receiver's user grain is not touched per message. The conversation watches each member's user
 // grain for where the sessions are (UserGrain.Watchers.cs): a lease renewed after a third of it while messages flow.
 // Until a watch answers, after it lapses, or when some session's host has no fan-out endpoint, pushes go through the
-// user grain as before. The sender's own user grain still gets every message (its other devices, its read position).
+// user grain as before. The sender's other devices get the message the same way, leaving out the session that sent it;
+// the sender's user grain hears that its own messages are read in a batch every few seconds (MemberPositions).
 internal sealed partial class ConversationGrain
 {
     private MemberRoute[] _routes = [];
@@ -46,6 +47,29 @@ internal sealed partial class ConversationGrain
 
     private void PushMessage(int member, StoredMessage message) =>
         Push(member, message, static (edge, m, users) => edge.OnMessage(m, users), static (user, m) => user.OnMessage(m, ""));
+
+    /// <summary>
+    /// The sender's own message to their other sessions (R22), not to <paramref name="originSessionId"/>. When the
+    /// route may not be used, through the sender's user grain, which also records at once that the message is read.
+    /// </summary>
+    private void PushOwnMessage(int member, StoredMessage message, string originSessionId)
+    {
+        var route = UsableRoute(member);
+        if (route is null)
+        {
+            User(_members[member]).OnMessage(message, originSessionId).Ignore();
+            return;
+        }
+
+        foreach (var edge in route.Targets)
+        {
+            edge.OnOwnMessage(message, route.UserId, originSessionId).Ignore();
+        }
+
+        _positions.AddOwnSend(route.UserId, message.Seq);
+    }
+
+    private void TellOwnSends(string userId, long seq) => User(userId).OnOwnSends(_id, seq).Ignore();
 
     private void PushReceipt(int member, Receipt receipt) =>
         Push(member, receipt, static (edge, r, users) => edge.OnReceipt(r, users), static (user, r) => user.OnReceipt(r));

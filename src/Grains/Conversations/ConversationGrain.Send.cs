@@ -69,8 +69,8 @@ internal sealed partial class ConversationGrain
 
     /// <summary>
     /// Stores the message under the next seq and, once it is stored, pushes it to every member's sessions, the sender's
-    /// other devices too (R22): the sender's through its user grain, the other member's through their edges
-    /// (ConversationGrain.Routes.cs); one-way, so the sender's ack does not wait for any push.
+    /// other devices too (R22), through their edges (ConversationGrain.Routes.cs); one-way, so the sender's ack does
+    /// not wait for any push.
     /// </summary>
     private Task<SendResult> AppendAndNotify(string senderId, OutgoingMessage message) =>
         _log.AppendAsync(_log.Next(senderId, message), _notifyMembers ??= NotifyMembers, message.OriginSessionId);
@@ -81,7 +81,7 @@ internal sealed partial class ConversationGrain
         {
             if (_members[i] == message.SenderId)
             {
-                User(_members[i]).OnMessage(message, originSessionId).Ignore();
+                PushOwnMessage(i, message, originSessionId);
             }
             else
             {

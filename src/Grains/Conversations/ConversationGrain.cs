@@ -53,7 +53,7 @@ internal sealed partial class ConversationGrain(
     {
         _id = this.GetPrimaryKeyString();
         _log = new MessageLog(_id, store, time, _options.RecentSendCapacity, logger, DeactivateOnIdle);
-        _delivered = new DeliveredReceipts(this, _id, store, logger);
+        _positions = new MemberPositions(this, _id, store, logger, TellOwnSends);
         if (Identifiers.TryParseSingle(_id, out var a, out var b))
         {
             _members = [a, b];
@@ -87,7 +87,7 @@ internal sealed partial class ConversationGrain(
             StopRoutes(); // Not while the silo stops: its user grains are going too.
         }
 
-        return _delivered.FlushAsync();
+        return _positions.FlushAsync();
     }
 
     public async Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit)

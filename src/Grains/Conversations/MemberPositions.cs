@@ -4,15 +4,23 @@ using Microsoft.Extensions.Logging;
 namespace ImOrleans.Grains;
 
 /// <summary>
-/// Delivered positions (R17) that clients acked and the grain already holds and tells, but has not stored yet. They
-/// are written together at most <see cref="FlushDelay"/> after the first of them, and when the grain deactivates,
-/// instead of one row per ack before answering it: in a group with a thousand members online every message brings
-/// a thousand acks. A delivered ack changes nothing a client was told is stored, and clients ack their positions
-/// again after every (re)connect, so a crash costs at most five seconds of "delivered" ticks, which come back by
-/// themselves. Read positions are not buffered: they are stored before the mark-read is answered. Owned by one
-/// grain activation and used only from its turns.
+/// Positions a conversation or group grain already holds for its members and hands on later, together, at most
+/// <see cref="FlushDelay"/> after the first of them and when the grain deactivates. Owned by one grain activation and
+/// used only from its turns.
+/// <list type="bullet">
+/// <item>Delivered positions (R17) that clients acked and the grain already tells, to store: storing one row per ack
+/// before answering it would cost, in a group with a thousand members online, a thousand rows per message. A delivered
+/// ack changes nothing a client was told is stored, and clients ack their positions again after every (re)connect, so
+/// a crash costs at most five seconds of "delivered" ticks, which come back by themselves. Read positions are not
+/// held here: they are stored before the mark-read is answered.</item>
+/// <item>The read position a member's own messages imply (your own message is read), to tell their user grain: a 1:1
+/// conversation pushes a sender's message to their other devices through their edges, so the user grain does not
+/// hear of each one. Until it is told, it counts an own message as read when that is the conversation's newest
+/// (UserGrain.ReadNewestAsync).</item>
+/// </list>
 /// </summary>
-internal sealed partial class DeliveredReceipts(IGrainBase owner, string conversationId, IMessageStore store, ILogger logger)
+internal sealed partial class MemberPositions(
+    IGrainBase owner, string conversationId, IMessageStore store, ILogger logger, Action<string, long>? tellOwnSends = null)
 {
     /// <summary>
     /// Five seconds, not one: with a 1 s delay a chat at 8,000 messages a second over 4,000 conversations stored about
@@ -20,7 +28,7 @@ internal sealed partial class DeliveredReceipts(IGrainBase owner, string convers
     /// </summary>
     public static readonly TimeSpan FlushDelay = TimeSpan.FromSeconds(5);
 
-    // Both batches are made with the grain, with room for a 1:1 conversation's two members, while it is young itself:
+    // The batches are made with the grain, with room for a 1:1 conversation's two members, while it is young itself:
     // made later (the spare at the first flush, a dictionary's arrays at its first entry), they were young objects
     // referenced from this old one, which each collection had to find (docs/benchmarks.md, session 22).
     private Dictionary<string, long> _pending = new(2, StringComparer.Ordinal);
@@ -28,43 +36,63 @@ internal sealed partial class DeliveredReceipts(IGrainBase owner, string convers
     /// <summary>The last flushed batch, emptied, for the next one to fill.</summary>
     private Dictionary<string, long>? _spare = new(2, StringComparer.Ordinal);
 
+    /// <summary>Each member's newest own message since the last flush, for their user grain; only where it can be told.</summary>
+    private readonly Dictionary<string, long>? _ownSends = tellOwnSends is null ? null : new(2, StringComparer.Ordinal);
+
     /// <summary>
-    /// Registered at the first ack and re-armed after each flush rather than made anew: a timer and a dictionary per
-    /// conversation every five seconds, each young when the collector runs and referenced from this old object, made
-    /// each collection longer (docs/benchmarks.md, session 13, item 7).
+    /// Registered at the first position and re-armed after each flush rather than made anew: a timer and a dictionary
+    /// per conversation every five seconds, each young when the collector runs and referenced from this old object,
+    /// made each collection longer (docs/benchmarks.md, session 13, item 7).
     /// </summary>
     private IGrainTimer? _flush;
 
+    private bool IsEmpty => _pending.Count == 0 && _ownSends is not { Count: > 0 };
+
     /// <summary>Buffers <paramref name="userId"/>'s delivered position and makes sure a flush is coming.</summary>
-    public void Add(string userId, long deliveredSeq)
+    public void AddDelivered(string userId, long deliveredSeq)
     {
         if (deliveredSeq <= _pending.GetValueOrDefault(userId))
         {
             return;
         }
 
-        var firstSinceFlush = _pending.Count == 0;
+        var firstSinceFlush = IsEmpty;
         _pending[userId] = deliveredSeq;
-        if (!firstSinceFlush)
+        if (firstSinceFlush)
         {
-            return; // The flush is already coming.
-        }
-
-        if (_flush is null)
-        {
-            _flush = owner.RegisterGrainTimer(
-                _ => FlushAsync(),
-                new GrainTimerCreationOptions { DueTime = FlushDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
-        }
-        else
-        {
-            _flush.Change(FlushDelay, Timeout.InfiniteTimeSpan);
+            ArmFlush();
         }
     }
 
-    /// <summary>Stores everything buffered; what fails stays buffered for the next flush.</summary>
+    /// <summary>Notes that <paramref name="userId"/> sent <paramref name="seq"/>, for their user grain, and makes sure a flush is coming.</summary>
+    public void AddOwnSend(string userId, long seq)
+    {
+        if (_ownSends is null || seq <= _ownSends.GetValueOrDefault(userId))
+        {
+            return;
+        }
+
+        var firstSinceFlush = IsEmpty;
+        _ownSends[userId] = seq;
+        if (firstSinceFlush)
+        {
+            ArmFlush();
+        }
+    }
+
+    /// <summary>Tells the user grains their own sends, and stores the delivered positions; what fails to store stays buffered for the next flush.</summary>
     public async Task FlushAsync()
     {
+        if (_ownSends is { Count: > 0 })
+        {
+            foreach (var (userId, seq) in _ownSends)
+            {
+                tellOwnSends!(userId, seq);
+            }
+
+            _ownSends.Clear();
+        }
+
         if (_pending.Count == 0)
         {
             return;
@@ -83,12 +111,26 @@ internal sealed partial class DeliveredReceipts(IGrainBase owner, string convers
             LogFlushFailed(logger, ex, conversationId, batch.Count);
             foreach (var (userId, seq) in batch)
             {
-                Add(userId, seq);
+                AddDelivered(userId, seq);
             }
         }
 
         batch.Clear();
         _spare = batch;
+    }
+
+    private void ArmFlush()
+    {
+        if (_flush is null)
+        {
+            _flush = owner.RegisterGrainTimer(
+                _ => FlushAsync(),
+                new GrainTimerCreationOptions { DueTime = FlushDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+        }
+        else
+        {
+            _flush.Change(FlushDelay, Timeout.InfiniteTimeSpan);
+        }
     }
 
     [LoggerMessage(310, LogLevel.Warning, "Storing {Count} delivered positions of conversation {ConversationId} failed; retrying at the next flush")]

@@ -13,7 +13,7 @@ internal sealed partial class GroupGrain
     /// promoted by every collection (docs/benchmarks.md, session 22).
     /// </summary>
     private readonly Dictionary<string, (long DeliveredSeq, long ReadSeq)> _receipts = new(StringComparer.Ordinal);
-    private DeliveredReceipts _delivered = null!;
+    private MemberPositions _positions = null!;
 
     public Task AckDelivered(string userId, long seq)
     {
@@ -22,9 +22,9 @@ internal sealed partial class GroupGrain
         var current = ReceiptOf(userId);
         if (delivered > current.DeliveredSeq)
         {
-            // Held now, stored within five seconds (DeliveredReceipts): a message to a thousand online members brings a thousand acks.
+            // Held now, stored within five seconds (MemberPositions): a message to a thousand online members brings a thousand acks.
             _receipts[userId] = (delivered, current.ReadSeq);
-            _delivered.Add(userId, delivered);
+            _positions.AddDelivered(userId, delivered);
         }
 
         return Task.CompletedTask;

@@ -18,7 +18,7 @@ internal sealed partial class UserGrain
         }
 
         // This grain does not hear of every message (a group pushes to online members without it, a 1:1 conversation
-        // to the receiver's edges), so the newest seq, which caps the read position and counts what is unread, is read.
+        // to the members' edges), so the newest seq, which caps the read position and counts what is unread, is read.
         await ReadNewestAsync([record]);
 
         var target = Math.Min(seq, MaxSeqOf(conversationId));
@@ -85,6 +85,13 @@ internal sealed partial class UserGrain
         foreach (var (conversationId, message) in newest)
         {
             Observe(conversationId, message.Seq, message.ServerTimeMs);
+
+            // A 1:1 conversation tells this grain of the user's own sends within seconds (MemberPositions); the newest
+            // being their own is known here at once.
+            if (message.SenderId == _userId && Conversations.TryGetValue(conversationId, out var record))
+            {
+                ReadOwnMessage(record, message.Seq);
+            }
         }
 
         return newest;

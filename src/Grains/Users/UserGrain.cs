@@ -14,8 +14,8 @@ namespace ImOrleans.Grains;
 /// per-user message settings (UserGrain.Messages.cs), and the 1:1 conversations that push to the user's edges
 /// themselves (UserGrain.Watchers.cs). The newest seq and its time per conversation are in memory
 /// (<see cref="NewestKnown"/>): loaded from the store on activation, moved by the messages this grain hears of
-/// (<see cref="OnMessage"/>: the user's own, and those pushed through it), and read again from the store when the user
-/// comes online (groups), asks for the list, marks read or deletes.
+/// (<see cref="OnMessage"/>: those pushed through it), and read again from the store when the user comes online
+/// (groups), asks for the list, marks read or deletes.
 /// </summary>
 [GrainType("user")]
 internal sealed partial class UserGrain(
@@ -99,16 +99,9 @@ internal sealed partial class UserGrain(
 
     public async Task OnMessage(StoredMessage message, string originSessionId)
     {
-        if (!Conversations.TryGetValue(message.ConversationId, out var record))
+        if (await RecordOfMessageAsync(message.ConversationId) is not { } record)
         {
-            if (RecordFromId(message.ConversationId) is not { } added)
-            {
-                LogForeignMessage(logger, _userId, message.ConversationId);
-                return;
-            }
-
-            Conversations[message.ConversationId] = record = added;
-            await TryFlushAsync();
+            return;
         }
 
         if (record.Quit && message.Seq > record.QuitSeq)
@@ -117,14 +110,49 @@ internal sealed partial class UserGrain(
         }
 
         Observe(message.ConversationId, message.Seq, message.ServerTimeMs);
-
-        if (message.SenderId == _userId && message.Seq > record.ReadSeq)
+        if (message.SenderId == _userId)
         {
-            record.ReadSeq = message.Seq; // Your own message is read.
-            _dirty = true;
+            ReadOwnMessage(record, message.Seq);
         }
 
         Push(message, static (observer, m) => observer.OnMessage(m), exceptSessionId: originSessionId);
+    }
+
+    public async Task OnOwnSends(string conversationId, long seq)
+    {
+        if (await RecordOfMessageAsync(conversationId) is { } record)
+        {
+            ReadOwnMessage(record, seq);
+        }
+    }
+
+    /// <summary>Your own message is read: the read position moves up to it (written with the next flush).</summary>
+    private void ReadOwnMessage(ConversationRecord record, long seq)
+    {
+        if (seq > record.ReadSeq && !(record.Quit && seq > record.QuitSeq))
+        {
+            record.ReadSeq = seq;
+            _dirty = true;
+        }
+    }
+
+    /// <summary>The record a message of <paramref name="conversationId"/> belongs to, made if it is a 1:1 or notice conversation of this user; else null.</summary>
+    private async Task<ConversationRecord?> RecordOfMessageAsync(string conversationId)
+    {
+        if (Conversations.TryGetValue(conversationId, out var record))
+        {
+            return record;
+        }
+
+        if (RecordFromId(conversationId) is not { } added)
+        {
+            LogForeignMessage(logger, _userId, conversationId);
+            return null;
+        }
+
+        Conversations[conversationId] = added;
+        await TryFlushAsync();
+        return added;
     }
 
     /// <summary>
