@@ -10,15 +10,40 @@ namespace ImOrleans.EndToEnd.Tests;
 /// <summary>
 /// A user grain that comes back without its sessions (its silo died) pushes nothing to them until the edge registers
 /// them again. The edge then tells the client to sync (Resync, 0x0304), so what was stored in between arrives at once
-/// instead of at the client's next gap or reconnect. A 1:1 conversation pushes to the receiver's edges itself, so its
-/// messages reach the receiver even before that.
+/// instead of at the client's next gap or reconnect. A 1:1 conversation pushes to its members' edges itself, so its
+/// messages reach the receiver and the sender's other devices even before that.
 /// </summary>
 public sealed class ResyncTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
     [Fact]
-    public async Task A_message_stored_while_the_user_grain_had_lost_the_session_arrives_as_soon_as_the_session_registers_again()
+    public async Task A_notice_stored_while_the_user_grain_had_lost_the_session_arrives_as_soon_as_the_session_registers_again()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var bob = await ChatUser.ConnectAsync(server, "rs-bob");
+        var session = bob.Client.SessionId;
+        var bobGrain = UserGrain(server, "rs-bob");
+
+        // Bob's user grain goes away and comes back without his session, as after a silo failover.
+        await LoseSessionsAsync(bobGrain);
+
+        // A notice is stored: notices reach their user's sessions through the user grain, which knows none of his now.
+        var notices = server.Services.GetRequiredService<IGrainFactory>().GetGrain<IConversationGrain>(Identifiers.NoticeConversation("rs-bob"));
+        await notices.PostNotice("billing", new OutgoingMessage { ClientMsgId = "invoice-1", Type = MessageType.Text, Content = "your invoice", ClientTimeMs = 1 });
+        Assert.Equal(0, (await bobGrain.GetPresence()).Sessions);
+
+        // The edge re-registers its sessions, as when it notices a lost silo.
+        EdgeGatewayHosting.RenewSessionsSoon(server.Services);
+        await bob.WaitUntilAsync(u => u.Notices.Count == 1, "the notice after the session registered again");
+
+        Assert.Equal("your invoice", bob.Notices.Single().Content);
+        Assert.Equal(session, bob.Client.SessionId); // the same link: no reconnect (and its sync) brought it
+        Assert.Equal(1, (await bobGrain.GetPresence()).Sessions);
+    }
+
+    [Fact]
+    public async Task The_senders_other_device_gets_their_message_while_their_user_grain_has_lost_its_session()
     {
         await using var server = await TestServer.StartAsync();
         var conversation = Identifiers.SingleConversation("rs-alice", "rs-bob");
@@ -27,24 +52,15 @@ public sealed class ResyncTests
         await using var bobLaptop = await ChatUser.ConnectAsync(server, "rs-bob", deviceId: "laptop");
         await alice.SendAsync("rs-bob", "before");
         await bobPhone.WaitForMessagesAsync(conversation, 1);
-        var session = bobPhone.Client.SessionId;
         var bobGrain = UserGrain(server, "rs-bob");
-
-        // Bob's user grain goes away and comes back without his sessions, as after a silo failover.
         await LoseSessionsAsync(bobGrain);
 
-        // Bob writes from his laptop: stored, but his other devices are reached through his user grain, which knows
-        // no session of his now.
+        // The conversation pushes to the edges of both members' sessions itself, the sender's other devices included.
         await bobLaptop.SendAsync("rs-alice", "from my laptop");
-        Assert.Equal(0, (await bobGrain.GetPresence()).Sessions);
-
-        // The edge re-registers its sessions, as when it notices a lost silo.
-        EdgeGatewayHosting.RenewSessionsSoon(server.Services);
         await bobPhone.WaitForMessagesAsync(conversation, 2);
 
         Assert.Equal(["before", "from my laptop"], bobPhone.MessagesIn(conversation).Select(m => m.Content));
-        Assert.Equal(session, bobPhone.Client.SessionId); // the same link: no reconnect (and its sync) brought it
-        Assert.Equal(2, (await bobGrain.GetPresence()).Sessions);
+        Assert.Equal(0, (await bobGrain.GetPresence()).Sessions); // pushed by the conversation, not after a re-registration
     }
 
     [Fact]

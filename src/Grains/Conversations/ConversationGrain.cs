@@ -82,12 +82,14 @@ internal sealed partial class ConversationGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        // Not while the silo stops: its user grains are going too, and Orleans could not deliver the calls.
+        var siloStops = reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
+        if (!siloStops)
         {
-            StopRoutes(); // Not while the silo stops: its user grains are going too.
+            StopRoutes();
         }
 
-        return _positions.FlushAsync();
+        return _positions.FlushAsync(tellOwnSends: !siloStops);
     }
 
     public async Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit)

@@ -20,7 +20,7 @@ namespace ImOrleans.Grains;
 /// </list>
 /// </summary>
 internal sealed partial class MemberPositions(
-    IGrainBase owner, string conversationId, IMessageStore store, ILogger logger, Action<string, long>? tellOwnSends = null)
+    IGrainBase owner, string conversationId, IMessageStore store, ILogger logger, Action<string, long>? tell = null)
 {
     /// <summary>
     /// Five seconds, not one: with a 1 s delay a chat at 8,000 messages a second over 4,000 conversations stored about
@@ -37,7 +37,7 @@ internal sealed partial class MemberPositions(
     private Dictionary<string, long>? _spare = new(2, StringComparer.Ordinal);
 
     /// <summary>Each member's newest own message since the last flush, for their user grain; only where it can be told.</summary>
-    private readonly Dictionary<string, long>? _ownSends = tellOwnSends is null ? null : new(2, StringComparer.Ordinal);
+    private readonly Dictionary<string, long>? _ownSends = tell is null ? null : new(2, StringComparer.Ordinal);
 
     /// <summary>
     /// Registered at the first position and re-armed after each flush rather than made anew: a timer and a dictionary
@@ -80,14 +80,21 @@ internal sealed partial class MemberPositions(
         }
     }
 
-    /// <summary>Tells the user grains their own sends, and stores the delivered positions; what fails to store stays buffered for the next flush.</summary>
-    public async Task FlushAsync()
+    /// <summary>
+    /// Tells the user grains their own sends (unless <paramref name="tellOwnSends"/> is false: the silo stops, and
+    /// an own message then counts as read once it is the newest, or by the user's next mark-read), and stores the
+    /// delivered positions; what fails to store stays buffered for the next flush.
+    /// </summary>
+    public async Task FlushAsync(bool tellOwnSends = true)
     {
         if (_ownSends is { Count: > 0 })
         {
-            foreach (var (userId, seq) in _ownSends)
+            if (tellOwnSends)
             {
-                tellOwnSends!(userId, seq);
+                foreach (var (userId, seq) in _ownSends)
+                {
+                    tell!(userId, seq);
+                }
             }
 
             _ownSends.Clear();
