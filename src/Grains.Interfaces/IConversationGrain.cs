@@ -24,4 +24,11 @@ public interface IConversationGrain : IMessageLogGrain
     /// </summary>
     [AlwaysInterleave]
     Task OnMemberEdges(string userId, MemberEdges edges);
+
+    /// <summary>
+    /// The newest seq <paramref name="userId"/> sent since this grain activated, 0 if none. Their user grain asks it
+    /// in the seconds before this grain tells it (<see cref="IUserGrain.OnOwnSends"/>). Interleaves: it only reads.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<long> LastSentBy(string userId);
 }

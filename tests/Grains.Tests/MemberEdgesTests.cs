@@ -49,27 +49,40 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task The_senders_own_messages_count_as_read_at_once_when_newest_and_once_the_conversation_tells_their_user_grain()
+    public async Task The_senders_own_messages_count_as_read_in_their_list_at_once_even_after_the_other_member_answered()
     {
         var edge = TestEdge.Create(fixture);
         var (alice, bob, conversationId, chat, alicePhone, _) = await ChatInUseAsync(edge);
         await fixture.User(alice).MarkRead(conversationId, long.MaxValue).WithDeadline();
 
-        // Pushed to her other devices through the edge, not through her user grain: the store shows it is her newest.
+        // Pushed to her other devices through the edge, not through her user grain.
         var mine = await chat.Send(alice, Text("mine") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
         var listed = (await fixture.User(alice).GetConversations(0, 0).WithDeadline()).Items.Single();
         Assert.Equal((mine.Seq, mine.Seq, 0L), (listed.MaxSeq, listed.ReadSeq, listed.Unread));
 
-        // Not the newest any more once bob answers: her user grain learns of her sends from the conversation, in a
-        // batch that a deactivation sends at once.
         var again = await chat.Send(alice, Text("mine again") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
         var answer = await chat.Send(bob, Text("his answer")).WithDeadline();
+        var row = (await fixture.User(alice).GetConversations(0, 0).WithDeadline()).Items.Single();
+        Assert.Equal((answer.Seq, again.Seq, 1L), (row.MaxSeq, row.ReadSeq, row.Unread));
+    }
+
+    [Fact]
+    public async Task The_conversation_tells_the_senders_user_grain_of_their_own_sends_before_it_forgets_them()
+    {
+        var edge = TestEdge.Create(fixture);
+        var (alice, bob, conversationId, chat, alicePhone, _) = await ChatInUseAsync(edge);
+        await fixture.User(alice).MarkRead(conversationId, long.MaxValue).WithDeadline();
+
+        var mine = await chat.Send(alice, Text("mine") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
+        var answer = await chat.Send(bob, Text("his answer")).WithDeadline();
+
+        // A new activation of the conversation knows no send of hers: only the batch it sent on deactivating tells.
         await fixture.Cluster.DeactivateAsync(chat).WithDeadline();
         var row = await WaitForAsync(
             async () => (await fixture.User(alice).GetConversations(0, 0)).Items.Single(),
-            r => r.ReadSeq == again.Seq,
-            "her read position at her last own message");
-        Assert.Equal((answer.Seq, again.Seq, 1L), (row.MaxSeq, row.ReadSeq, row.Unread));
+            r => r.ReadSeq == mine.Seq,
+            "her read position at her own message");
+        Assert.Equal((answer.Seq, mine.Seq, 1L), (row.MaxSeq, row.ReadSeq, row.Unread));
     }
 
     [Fact]

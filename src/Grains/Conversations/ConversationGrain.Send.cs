@@ -11,6 +11,15 @@ internal sealed partial class ConversationGrain
     /// <summary><see cref="NotifyMembers"/> as the message log's callback, made once.</summary>
     private Action<StoredMessage, string>? _notifyMembers;
 
+    /// <summary>Each member's newest seq sent since activation (<see cref="LastSentBy"/>), by member index.</summary>
+    private long[] _lastSent = [];
+
+    public Task<long> LastSentBy(string userId)
+    {
+        var index = Array.IndexOf(_members, userId);
+        return Task.FromResult(index < 0 ? 0 : _lastSent[index]);
+    }
+
     // Not async itself: a send waits for its commit, and each async layer that waits in a grain costs its own
     // continuation objects and a scheduled task when it resumes. A refusal thrown here reaches the caller the same way.
     public Task<SendResult> Send(string senderId, OutgoingMessage message)
@@ -81,6 +90,7 @@ internal sealed partial class ConversationGrain
         {
             if (_members[i] == message.SenderId)
             {
+                _lastSent[i] = message.Seq;
                 PushOwnMessage(i, message, originSessionId);
             }
             else

@@ -69,6 +69,7 @@ internal sealed partial class ConversationGrain(
         }
 
         _memberGrains = new IUserGrain?[_members.Length];
+        _lastSent = new long[_members.Length];
         if (!_isNotice)
         {
             _localSessions = ServiceProvider.GetService<ILocalSessions>();

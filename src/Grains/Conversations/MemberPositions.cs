@@ -15,8 +15,8 @@ namespace ImOrleans.Grains;
 /// held here: they are stored before the mark-read is answered.</item>
 /// <item>The read position a member's own messages imply (your own message is read), to tell their user grain: a 1:1
 /// conversation pushes a sender's message to their other devices through their edges, so the user grain does not
-/// hear of each one. Until it is told, it counts an own message as read when that is the conversation's newest
-/// (UserGrain.ReadNewestAsync).</item>
+/// hear of each one. Until it is told, it counts an own message as read when that is the conversation's newest, and
+/// asks a conversation with a newer message from someone else (UserGrain.ReadNewestAsync).</item>
 /// </list>
 /// </summary>
 internal sealed partial class MemberPositions(
@@ -82,7 +82,7 @@ internal sealed partial class MemberPositions(
 
     /// <summary>
     /// Tells the user grains their own sends (unless <paramref name="tellOwnSends"/> is false: the silo stops, and
-    /// an own message then counts as read once it is the newest, or by the user's next mark-read), and stores the
+    /// an own message then counts as read while it is the newest, or from the user's next mark-read), and stores the
     /// delivered positions; what fails to store stays buffered for the next flush.
     /// </summary>
     public async Task FlushAsync(bool tellOwnSends = true)

@@ -33,4 +33,7 @@ internal sealed partial class UserGrain
 
     [LoggerMessage(209, LogLevel.Warning, "User {UserId} could not tell every conversation watching its sessions about a new edge in time")]
     private static partial void LogWatchersNotTold(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(210, LogLevel.Warning, "User {UserId} could not ask conversation {ConversationId} for its latest own send; its list may count it unread for a few seconds")]
+    private static partial void LogOwnSendsAskFailed(ILogger logger, Exception exception, string userId, string conversationId);
 }

@@ -10,6 +10,9 @@ internal sealed partial class UserGrain
     private const int DefaultPageSize = 20;
     private const int MaxPageSize = 100;
 
+    /// <summary>Beyond the flush delay: the tell is a one-way call, and silos' clocks differ a little.</summary>
+    private static readonly TimeSpan OwnSendsTellSlack = TimeSpan.FromSeconds(2);
+
     public async Task<MarkReadResult> MarkRead(string conversationId, long seq)
     {
         if (!Conversations.TryGetValue(conversationId, out var record))
@@ -94,7 +97,46 @@ internal sealed partial class UserGrain
             }
         }
 
+        await AskRecentOwnSendsAsync(newest);
         return newest;
+    }
+
+    /// <summary>
+    /// Own sends a 1:1 conversation may not have told yet: it tells within <see cref="MemberPositions.FlushDelay"/>,
+    /// so only a conversation whose newest message is that recent, someone else's and unread, is asked (one call to a
+    /// grain that is active, since it just stored that message).
+    /// </summary>
+    private async Task AskRecentOwnSendsAsync(IReadOnlyDictionary<string, StoredMessage> newest)
+    {
+        var recentFromMs = time.GetUtcNow().Add(-(MemberPositions.FlushDelay + OwnSendsTellSlack)).ToUnixTimeMilliseconds();
+        List<Task>? asks = null;
+        foreach (var (conversationId, message) in newest)
+        {
+            if (message.SenderId != _userId && message.ServerTimeMs >= recentFromMs
+                && Conversations.TryGetValue(conversationId, out var record)
+                && record.Type == ConversationType.Single && message.Seq > record.ReadSeq)
+            {
+                (asks ??= []).Add(AskLastSentAsync(record));
+            }
+        }
+
+        if (asks is not null)
+        {
+            await Task.WhenAll(asks);
+        }
+    }
+
+    private async Task AskLastSentAsync(ConversationRecord record)
+    {
+        try
+        {
+            ReadOwnMessage(record, await GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Conversation(record.ConversationId)).LastSentBy(_userId));
+        }
+        catch (Exception ex)
+        {
+            // The list is still answered; the conversation's own tell brings the position later.
+            LogOwnSendsAskFailed(logger, ex, _userId, record.ConversationId);
+        }
     }
 
     /// <summary>
