@@ -37,10 +37,10 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
         var laptop = await TestSession.ConnectAsync(fixture, alice, "laptop", edge);
 
         var before = edge.Pushes;
-        var fromPhone = await chat.Send(alice, Text("from the phone") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
+        var fromPhone = await chat.Send(alice, From(alicePhone, "from the phone")).WithDeadline();
         Assert.Equal((fromPhone.Seq, "from the phone"), Pushed(await laptop.NextMessageAsync()));
         Assert.Equal((fromPhone.Seq, "from the phone"), Pushed(await bobPhone.NextMessageAsync()));
-        var fromLaptop = await chat.Send(alice, Text("from the laptop") with { OriginSessionId = laptop.Info.SessionId }).WithDeadline();
+        var fromLaptop = await chat.Send(alice, From(laptop, "from the laptop")).WithDeadline();
 
         // The phone's next push is the laptop's message: its own was not pushed back to it.
         Assert.Equal((fromLaptop.Seq, "from the laptop"), Pushed(await alicePhone.NextMessageAsync()));
@@ -51,37 +51,29 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
     [Fact]
     public async Task The_senders_own_messages_count_as_read_in_their_list_at_once_even_after_the_other_member_answered()
     {
-        var edge = TestEdge.Create(fixture);
-        var (alice, bob, conversationId, chat, alicePhone, _) = await ChatInUseAsync(edge);
-        await fixture.User(alice).MarkRead(conversationId, long.MaxValue).WithDeadline();
+        var (alice, bob, _, chat, alicePhone, _) = await ChatReadByAliceAsync();
 
         // Pushed to her other devices through the edge, not through her user grain.
-        var mine = await chat.Send(alice, Text("mine") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
-        var listed = (await fixture.User(alice).GetConversations(0, 0).WithDeadline()).Items.Single();
+        var mine = await chat.Send(alice, From(alicePhone, "mine")).WithDeadline();
+        var listed = await ListedForAsync(alice);
         Assert.Equal((mine.Seq, mine.Seq, 0L), (listed.MaxSeq, listed.ReadSeq, listed.Unread));
 
-        var again = await chat.Send(alice, Text("mine again") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
+        var again = await chat.Send(alice, From(alicePhone, "mine again")).WithDeadline();
         var answer = await chat.Send(bob, Text("his answer")).WithDeadline();
-        var row = (await fixture.User(alice).GetConversations(0, 0).WithDeadline()).Items.Single();
+        var row = await ListedForAsync(alice);
         Assert.Equal((answer.Seq, again.Seq, 1L), (row.MaxSeq, row.ReadSeq, row.Unread));
     }
 
     [Fact]
     public async Task The_conversation_tells_the_senders_user_grain_of_their_own_sends_before_it_forgets_them()
     {
-        var edge = TestEdge.Create(fixture);
-        var (alice, bob, conversationId, chat, alicePhone, _) = await ChatInUseAsync(edge);
-        await fixture.User(alice).MarkRead(conversationId, long.MaxValue).WithDeadline();
-
-        var mine = await chat.Send(alice, Text("mine") with { OriginSessionId = alicePhone.Info.SessionId }).WithDeadline();
+        var (alice, bob, _, chat, alicePhone, _) = await ChatReadByAliceAsync();
+        var mine = await chat.Send(alice, From(alicePhone, "mine")).WithDeadline();
         var answer = await chat.Send(bob, Text("his answer")).WithDeadline();
 
         // A new activation of the conversation knows no send of hers: only the batch it sent on deactivating tells.
         await fixture.Cluster.DeactivateAsync(chat).WithDeadline();
-        var row = await WaitForAsync(
-            async () => (await fixture.User(alice).GetConversations(0, 0)).Items.Single(),
-            r => r.ReadSeq == mine.Seq,
-            "her read position at her own message");
+        var row = await WaitForAsync(() => ListedForAsync(alice), r => r.ReadSeq == mine.Seq, "her read position at her own message");
         Assert.Equal((answer.Seq, mine.Seq, 1L), (row.MaxSeq, row.ReadSeq, row.Unread));
     }
 
@@ -182,6 +174,21 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
             Assert.False(deadline.IsCancellationRequested, "the conversation never pushed through the edge");
         }
     }
+
+    /// <summary>A conversation in use (<see cref="ChatInUseAsync"/>) on one edge, with alice's read position at its newest message.</summary>
+    private async Task<ChatInUse> ChatReadByAliceAsync()
+    {
+        var chat = await ChatInUseAsync(TestEdge.Create(fixture));
+        await fixture.User(chat.Alice).MarkRead(chat.ConversationId, long.MaxValue).WithDeadline();
+        return chat;
+    }
+
+    /// <summary>The user's only conversation as their list shows it.</summary>
+    private async Task<ConversationSummary> ListedForAsync(string userId) =>
+        (await fixture.User(userId).GetConversations(0, 0).WithDeadline()).Items.Single();
+
+    /// <summary>A text sent from <paramref name="session"/>, which the edge names as the message's origin.</summary>
+    private static OutgoingMessage From(TestSession session, string content) => Text(content) with { OriginSessionId = session.Info.SessionId };
 
     private static (long Seq, string Content) Pushed(StoredMessage message) => (message.Seq, message.Content);
 
