@@ -4,8 +4,9 @@ namespace ImOrleans.Grains;
 /// One per edge node, registered with every session it opens (<see cref="SessionInfo.Edge"/>). A group pushes a
 /// message with one call per edge that holds online members, naming them, instead of one call per member's user
 /// grain and another per session: the edge hands it to its local sessions of those users. A 1:1 conversation pushes
-/// its messages (to the receiver and to the sender's other sessions) and receipts the same way (<see cref="MemberEdges"/>). One-way and best-effort,
-/// like every push: a lost one is recovered by the client's seq-based sync.
+/// its messages (to the receiver and to the sender's other sessions) and receipts the same way (<see
+/// cref="MemberEdges"/>). One-way and best-effort, like every push: a lost one is recovered by the client's seq-based
+/// sync.
 /// </summary>
 [Alias("ImOrleans.IEdgeFanout")]
 public interface IEdgeFanout : IGrainObserver
