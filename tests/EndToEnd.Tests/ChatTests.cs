@@ -61,6 +61,23 @@ public sealed class ChatTests(ServerFixture fixture)
         await bob.SendAsync("echo-alice", "reply");
         var onPhone = await NextMessagePushAsync(phone);
         Assert.Equal((2L, "echo-bob"), (onPhone.Seq, onPhone.SenderId));
+
+        // The same once the conversation pushes to the sender's edge itself (it has learned where her sessions are).
+        var again = await phone.SendAsync(CommandCode.SendMessage, new SendMessageRequest
+        {
+            ConversationId = conversation,
+            ClientMsgId = "echo-2",
+            Type = MessageType.Text,
+            Content = "again from my phone",
+        });
+        var (_, againAnswer) = await phone.ReadResponseAsync(again);
+        Assert.Equal(3, SendMessageResponse.Parser.ParseFrom(againAnswer).Seq);
+        Assert.Equal(2L, (await NextMessagePushAsync(laptop)).Seq); // bob's reply
+        var secondOnLaptop = await NextMessagePushAsync(laptop);
+        Assert.Equal((3L, "again from my phone"), (secondOnLaptop.Seq, secondOnLaptop.Content));
+        await bob.SendAsync("echo-alice", "second reply");
+        var secondOnPhone = await NextMessagePushAsync(phone);
+        Assert.Equal((4L, "echo-bob"), (secondOnPhone.Seq, secondOnPhone.SenderId));
     }
 
     /// <summary>The next MessagePush, skipping other pushes (bob's delivery receipts).</summary>
