@@ -49,7 +49,7 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>
     /// The user sent messages up to <paramref name="seq"/> in a 1:1 conversation that pushed them to the user's other
     /// devices itself, not through <see cref="OnMessage"/>: the user has read the conversation up to there (never moves
-    /// back). Told in a batch, within seconds of the sends.
+    /// back). Told in a batch, within half a minute of the sends.
     /// </summary>
     [OneWay]
     Task OnOwnSends(string conversationId, long seq);

@@ -6,7 +6,7 @@ namespace ImOrleans.Grains;
 // grain for where the sessions are (UserGrain.Watchers.cs): a lease renewed after a third of it while messages flow.
 // Until a watch answers, after it lapses, or when some session's host has no fan-out endpoint, pushes go through the
 // user grain as before. The sender's other devices get the message the same way, leaving out the session that sent it;
-// the sender's user grain hears that its own messages are read in a batch every few seconds (MemberPositions).
+// the sender's user grain hears that its own messages are read in a batch every half minute (MemberPositions).
 internal sealed partial class ConversationGrain
 {
     private MemberRoute[] _routes = [];

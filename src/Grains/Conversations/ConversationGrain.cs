@@ -53,7 +53,7 @@ internal sealed partial class ConversationGrain(
     {
         _id = this.GetPrimaryKeyString();
         _log = new MessageLog(_id, store, time, _options.RecentSendCapacity, logger, DeactivateOnIdle);
-        _positions = new MemberPositions(this, _id, store, logger, TellOwnSends);
+        _positions = new MemberPositions(this, _id, store, time, logger, TellOwnSends);
         if (Identifiers.TryParseSingle(_id, out var a, out var b))
         {
             _members = [a, b];
@@ -90,7 +90,7 @@ internal sealed partial class ConversationGrain(
             StopRoutes();
         }
 
-        return _positions.FlushAsync(tellOwnSends: !siloStops);
+        return _positions.FlushAllAsync(tellOwnSends: !siloStops);
     }
 
     public async Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit)

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace ImOrleans.Grains;
 
 /// <summary>
-/// Positions a conversation or group grain already holds for its members and hands on later, together, at most
-/// <see cref="FlushDelay"/> after the first of them and when the grain deactivates. Owned by one grain activation and
-/// used only from its turns.
+/// Positions a conversation or group grain already holds for its members and hands on later, together: at most
+/// <see cref="FlushDelay"/> (delivered) or <see cref="OwnSendsDelay"/> (own sends) after the first of them, and when
+/// the grain deactivates. Owned by one grain activation and used only from its turns.
 /// <list type="bullet">
 /// <item>Delivered positions (R17) that clients acked and the grain already tells, to store: storing one row per ack
 /// before answering it would cost, in a group with a thousand members online, a thousand rows per message. A delivered
@@ -20,13 +20,19 @@ namespace ImOrleans.Grains;
 /// </list>
 /// </summary>
 internal sealed partial class MemberPositions(
-    IGrainBase owner, string conversationId, IMessageStore store, ILogger logger, Action<string, long>? tell = null)
+    IGrainBase owner, string conversationId, IMessageStore store, TimeProvider time, ILogger logger, Action<string, long>? tell = null)
 {
     /// <summary>
     /// Five seconds, not one: with a 1 s delay a chat at 8,000 messages a second over 4,000 conversations stored about
     /// one position for every two messages, a third of the writer's rows.
     /// </summary>
     public static readonly TimeSpan FlushDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Thirty seconds: told with every five-second flush, a chat at 8,000 messages a second over 4,000 conversations
+    /// called the user grains 1,600 times a second. Their lists ask the conversation meanwhile (UserGrain.ReadState.cs).
+    /// </summary>
+    public static readonly TimeSpan OwnSendsDelay = TimeSpan.FromSeconds(30);
 
     // The batches are made with the grain, with room for a 1:1 conversation's two members, while it is young itself:
     // made later (the spare at the first flush, a dictionary's arrays at its first entry), they were young objects
@@ -36,17 +42,21 @@ internal sealed partial class MemberPositions(
     /// <summary>The last flushed batch, emptied, for the next one to fill.</summary>
     private Dictionary<string, long>? _spare = new(2, StringComparer.Ordinal);
 
-    /// <summary>Each member's newest own message since the last flush, for their user grain; only where it can be told.</summary>
+    /// <summary>Each member's newest own message not told yet, for their user grain; only where it can be told.</summary>
     private readonly Dictionary<string, long>? _ownSends = tell is null ? null : new(2, StringComparer.Ordinal);
 
+    /// <summary>When the oldest own send not told yet is due to be told.</summary>
+    private DateTimeOffset _ownSendsDueAt;
+
     /// <summary>
-    /// Registered at the first position and re-armed after each flush rather than made anew: a timer and a dictionary
-    /// per conversation every five seconds, each young when the collector runs and referenced from this old object,
-    /// made each collection longer (docs/benchmarks.md, session 13, item 7).
+    /// Registered at the first position and re-armed rather than made anew: a timer and a dictionary per conversation
+    /// every five seconds, each young when the collector runs and referenced from this old object, made each collection
+    /// longer (docs/benchmarks.md, session 13, item 7).
     /// </summary>
     private IGrainTimer? _flush;
 
-    private bool IsEmpty => _pending.Count == 0 && _ownSends is not { Count: > 0 };
+    /// <summary>When the armed flush runs; <see cref="DateTimeOffset.MaxValue"/> when none is armed.</summary>
+    private DateTimeOffset _flushAt = DateTimeOffset.MaxValue;
 
     /// <summary>Buffers <paramref name="userId"/>'s delivered position and makes sure a flush is coming.</summary>
     public void AddDelivered(string userId, long deliveredSeq)
@@ -56,15 +66,15 @@ internal sealed partial class MemberPositions(
             return;
         }
 
-        var firstSinceFlush = IsEmpty;
+        var first = _pending.Count == 0;
         _pending[userId] = deliveredSeq;
-        if (firstSinceFlush)
+        if (first)
         {
-            ArmFlush();
+            FlushBy(time.GetUtcNow() + FlushDelay);
         }
     }
 
-    /// <summary>Notes that <paramref name="userId"/> sent <paramref name="seq"/>, for their user grain, and makes sure a flush is coming.</summary>
+    /// <summary>Notes that <paramref name="userId"/> sent <paramref name="seq"/>, for their user grain, and makes sure it is told within <see cref="OwnSendsDelay"/>.</summary>
     public void AddOwnSend(string userId, long seq)
     {
         if (_ownSends is null || seq <= _ownSends.GetValueOrDefault(userId))
@@ -72,22 +82,30 @@ internal sealed partial class MemberPositions(
             return;
         }
 
-        var firstSinceFlush = IsEmpty;
-        _ownSends[userId] = seq;
-        if (firstSinceFlush)
+        if (_ownSends.Count == 0)
         {
-            ArmFlush();
+            _ownSendsDueAt = time.GetUtcNow() + OwnSendsDelay;
+            FlushBy(_ownSendsDueAt);
         }
+
+        _ownSends[userId] = seq;
     }
 
     /// <summary>
-    /// Tells the user grains their own sends (unless <paramref name="tellOwnSends"/> is false: the silo stops, and
-    /// an own message then counts as read while it is the newest, or from the user's next mark-read), and stores the
-    /// delivered positions; what fails to store stays buffered for the next flush.
+    /// Hands on everything held, as the grain deactivates: tells the user grains their own sends (unless <paramref
+    /// name="tellOwnSends"/> is false: the silo stops, and an own message then counts as read while it is the newest,
+    /// or from the user's next mark-read) and stores the delivered positions.
     /// </summary>
-    public async Task FlushAsync(bool tellOwnSends = true)
+    public Task FlushAllAsync(bool tellOwnSends = true) => FlushAsync(all: true, tellOwnSends);
+
+    /// <summary>
+    /// Stores the delivered positions and tells the own sends that are due; what fails to store stays buffered, and
+    /// what is not due yet waits for its own flush.
+    /// </summary>
+    private async Task FlushAsync(bool all, bool tellOwnSends = true)
     {
-        if (_ownSends is { Count: > 0 })
+        _flushAt = DateTimeOffset.MaxValue;
+        if (_ownSends is { Count: > 0 } && (all || time.GetUtcNow() >= _ownSendsDueAt))
         {
             if (tellOwnSends)
             {
@@ -98,6 +116,11 @@ internal sealed partial class MemberPositions(
             }
 
             _ownSends.Clear();
+        }
+
+        if (_ownSends is { Count: > 0 })
+        {
+            FlushBy(_ownSendsDueAt);
         }
 
         if (_pending.Count == 0)
@@ -126,17 +149,26 @@ internal sealed partial class MemberPositions(
         _spare = batch;
     }
 
-    private void ArmFlush()
+    /// <summary>Makes sure a flush runs by <paramref name="due"/>: arms the timer unless it already fires earlier.</summary>
+    private void FlushBy(DateTimeOffset due)
     {
+        if (due >= _flushAt)
+        {
+            return;
+        }
+
+        _flushAt = due;
+        var dueIn = due - time.GetUtcNow();
+        dueIn = dueIn < TimeSpan.Zero ? TimeSpan.Zero : dueIn;
         if (_flush is null)
         {
             _flush = owner.RegisterGrainTimer(
-                _ => FlushAsync(),
-                new GrainTimerCreationOptions { DueTime = FlushDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+                _ => FlushAsync(all: false),
+                new GrainTimerCreationOptions { DueTime = dueIn, Period = Timeout.InfiniteTimeSpan, Interleave = true });
         }
         else
         {
-            _flush.Change(FlushDelay, Timeout.InfiniteTimeSpan);
+            _flush.Change(dueIn, Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -87,7 +87,7 @@ internal sealed partial class GroupGrain(
         _id = this.GetPrimaryKeyString();
         Identifiers.TryParseGroup(_id, out _groupId);
         _log = new MessageLog(_id, store, time, conversationOptions.Value.RecentSendCapacity, logger, DeactivateOnIdle, appendsOverlap: true, keepsNewest: true);
-        _positions = new MemberPositions(this, _id, store, logger);
+        _positions = new MemberPositions(this, _id, store, time, logger);
         if (Group.Created)
         {
             await _log.LoadAsync();
@@ -95,7 +95,7 @@ internal sealed partial class GroupGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _positions.FlushAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _positions.FlushAllAsync();
 
     public Task<GroupSnapshot> GetInfo(string userId)
     {

@@ -89,8 +89,8 @@ internal sealed partial class UserGrain
         {
             Observe(conversationId, message.Seq, message.ServerTimeMs);
 
-            // A 1:1 conversation tells this grain of the user's own sends within seconds (MemberPositions); the newest
-            // being their own is known here at once.
+            // A 1:1 conversation tells this grain of the user's own sends within half a minute (MemberPositions); the
+            // newest being their own is known here at once.
             if (message.SenderId == _userId && Conversations.TryGetValue(conversationId, out var record))
             {
                 ReadOwnMessage(record, message.Seq);
@@ -102,13 +102,13 @@ internal sealed partial class UserGrain
     }
 
     /// <summary>
-    /// Own sends a 1:1 conversation may not have told yet: it tells within <see cref="MemberPositions.FlushDelay"/>,
+    /// Own sends a 1:1 conversation may not have told yet: it tells within <see cref="MemberPositions.OwnSendsDelay"/>,
     /// so only a conversation whose newest message is that recent, someone else's and unread, is asked (one call to a
     /// grain that is active, since it just stored that message).
     /// </summary>
     private async Task AskRecentOwnSendsAsync(IReadOnlyDictionary<string, StoredMessage> newest)
     {
-        var recentFromMs = time.GetUtcNow().Add(-(MemberPositions.FlushDelay + OwnSendsTellSlack)).ToUnixTimeMilliseconds();
+        var recentFromMs = time.GetUtcNow().Add(-(MemberPositions.OwnSendsDelay + OwnSendsTellSlack)).ToUnixTimeMilliseconds();
         List<Task>? asks = null;
         foreach (var (conversationId, message) in newest)
         {
