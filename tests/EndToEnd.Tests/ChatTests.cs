@@ -42,15 +42,7 @@ public sealed class ChatTests(ServerFixture fixture)
         await using var bob = await ChatUser.ConnectAsync(Server, "echo-bob");
         var conversation = Identifiers.SingleConversation("echo-alice", "echo-bob");
 
-        var send = await phone.SendAsync(CommandCode.SendMessage, new SendMessageRequest
-        {
-            ConversationId = conversation,
-            ClientMsgId = "echo-1",
-            Type = MessageType.Text,
-            Content = "from my phone",
-        });
-        var (_, answer) = await phone.ReadResponseAsync(send);
-        Assert.Equal(1, SendMessageResponse.Parser.ParseFrom(answer).Seq);
+        Assert.Equal(1, await SendTextAsync(phone, conversation, "echo-1", "from my phone"));
 
         // The laptop, another session of the sender, gets the push (R22).
         var onLaptop = await NextMessagePushAsync(laptop);
@@ -63,21 +55,27 @@ public sealed class ChatTests(ServerFixture fixture)
         Assert.Equal((2L, "echo-bob"), (onPhone.Seq, onPhone.SenderId));
 
         // The same once the conversation pushes to the sender's edge itself (it has learned where her sessions are).
-        var again = await phone.SendAsync(CommandCode.SendMessage, new SendMessageRequest
-        {
-            ConversationId = conversation,
-            ClientMsgId = "echo-2",
-            Type = MessageType.Text,
-            Content = "again from my phone",
-        });
-        var (_, againAnswer) = await phone.ReadResponseAsync(again);
-        Assert.Equal(3, SendMessageResponse.Parser.ParseFrom(againAnswer).Seq);
+        Assert.Equal(3, await SendTextAsync(phone, conversation, "echo-2", "again from my phone"));
         Assert.Equal(2L, (await NextMessagePushAsync(laptop)).Seq); // bob's reply
         var secondOnLaptop = await NextMessagePushAsync(laptop);
         Assert.Equal((3L, "again from my phone"), (secondOnLaptop.Seq, secondOnLaptop.Content));
         await bob.SendAsync("echo-alice", "second reply");
         var secondOnPhone = await NextMessagePushAsync(phone);
         Assert.Equal((4L, "echo-bob"), (secondOnPhone.Seq, secondOnPhone.SenderId));
+    }
+
+    /// <summary>Sends a text over the raw connection and returns the seq its answer gives.</summary>
+    private static async Task<long> SendTextAsync(RawConnection connection, string conversationId, string clientMsgId, string content)
+    {
+        var id = await connection.SendAsync(CommandCode.SendMessage, new SendMessageRequest
+        {
+            ConversationId = conversationId,
+            ClientMsgId = clientMsgId,
+            Type = MessageType.Text,
+            Content = content,
+        });
+        var (_, answer) = await connection.ReadResponseAsync(id);
+        return SendMessageResponse.Parser.ParseFrom(answer).Seq;
     }
 
     /// <summary>The next MessagePush, skipping other pushes (bob's delivery receipts).</summary>
