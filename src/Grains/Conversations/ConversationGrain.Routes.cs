@@ -46,7 +46,7 @@ internal sealed partial class ConversationGrain
     }
 
     private void PushMessage(int member, StoredMessage message) =>
-        Push(member, message, static (edge, m, users) => edge.OnMessage(m, users), static (user, m) => user.OnMessage(m, ""));
+        _ = Push(member, message, static (edge, m, users) => edge.OnMessage(m, users), static (user, m) => user.OnMessage(m, ""));
 
     /// <summary>
     /// The sender's own message to their other sessions (R22), not to <paramref name="originSessionId"/>. When the
@@ -54,40 +54,52 @@ internal sealed partial class ConversationGrain
     /// </summary>
     private void PushOwnMessage(int member, StoredMessage message, string originSessionId)
     {
-        var route = UsableRoute(member);
-        if (route is null)
+        var viaEdges = Push(
+            member,
+            (Message: message, Origin: originSessionId),
+            static (edge, m, users) => edge.OnOwnMessage(m.Message, users[0], m.Origin),
+            static (user, m) => user.OnMessage(m.Message, m.Origin));
+        if (viaEdges)
         {
-            User(_members[member]).OnMessage(message, originSessionId).Ignore();
-            return;
+            _positions.NoteOwnSend();
         }
-
-        foreach (var edge in route.Targets)
-        {
-            edge.OnOwnMessage(message, route.UserId, originSessionId).Ignore();
-        }
-
-        _positions.AddOwnSend(route.UserId, message.Seq);
     }
 
-    private void TellOwnSends(string userId, long seq) => User(userId).OnOwnSends(_id, seq).Ignore();
+    /// <summary>Each member who sent since the last tell hears, up to their newest, that their own messages are read.</summary>
+    private void TellOwnSends()
+    {
+        for (var i = 0; i < _lastSent.Length; i++)
+        {
+            if (_lastSent[i] > _toldSent[i])
+            {
+                User(_members[i]).OnOwnSends(_id, _lastSent[i]).Ignore();
+                _toldSent[i] = _lastSent[i];
+            }
+        }
+    }
 
     private void PushReceipt(int member, Receipt receipt) =>
-        Push(member, receipt, static (edge, r, users) => edge.OnReceipt(r, users), static (user, r) => user.OnReceipt(r));
+        _ = Push(member, receipt, static (edge, r, users) => edge.OnReceipt(r, users), static (user, r) => user.OnReceipt(r));
 
-    /// <summary>To each edge of the member's route, or through the member's user grain when the route may not be used.</summary>
-    private void Push<T>(int member, T item, Func<IEdgeFanout, T, string[], Task> viaEdge, Func<IUserGrain, T, Task> viaUser)
+    /// <summary>
+    /// To each edge of the member's route (true), or through the member's user grain when the route may not be used
+    /// (false).
+    /// </summary>
+    private bool Push<T>(int member, T item, Func<IEdgeFanout, T, string[], Task> viaEdge, Func<IUserGrain, T, Task> viaUser)
     {
         var route = UsableRoute(member);
         if (route is null)
         {
             viaUser(User(_members[member]), item).Ignore();
-            return;
+            return false;
         }
 
         foreach (var edge in route.Targets)
         {
             viaEdge(edge, item, route.Users).Ignore();
         }
+
+        return true;
     }
 
     /// <summary>The member's route if it may be used now (renewing it when due), else null: push through the user grain.</summary>

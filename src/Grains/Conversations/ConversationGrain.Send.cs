@@ -14,6 +14,9 @@ internal sealed partial class ConversationGrain
     /// <summary>Each member's newest seq sent since activation (<see cref="LastSentBy"/>), by member index.</summary>
     private long[] _lastSent = [];
 
+    /// <summary>Each member's newest seq their user grain was told of (<see cref="TellOwnSends"/>), by member index.</summary>
+    private long[] _toldSent = [];
+
     public Task<long> LastSentBy(string userId)
     {
         var index = Array.IndexOf(_members, userId);

@@ -70,6 +70,7 @@ internal sealed partial class ConversationGrain(
 
         _memberGrains = new IUserGrain?[_members.Length];
         _lastSent = new long[_members.Length];
+        _toldSent = new long[_members.Length];
         if (!_isNotice)
         {
             _localSessions = ServiceProvider.GetService<ILocalSessions>();
@@ -90,7 +91,7 @@ internal sealed partial class ConversationGrain(
             StopRoutes();
         }
 
-        return _positions.FlushAllAsync(tellOwnSends: !siloStops);
+        return _positions.FlushAllAsync(tell: !siloStops);
     }
 
     public async Task<HistoryPage> Pull(string userId, long minSeq, long maxSeq, int limit)

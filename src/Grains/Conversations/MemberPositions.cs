@@ -20,7 +20,7 @@ namespace ImOrleans.Grains;
 /// </list>
 /// </summary>
 internal sealed partial class MemberPositions(
-    IGrainBase owner, string conversationId, IMessageStore store, TimeProvider time, ILogger logger, Action<string, long>? tell = null)
+    IGrainBase owner, string conversationId, IMessageStore store, TimeProvider time, ILogger logger, Action? tellOwnSends = null)
 {
     /// <summary>
     /// Five seconds, not one: with a 1 s delay a chat at 8,000 messages a second over 4,000 conversations stored about
@@ -42,8 +42,8 @@ internal sealed partial class MemberPositions(
     /// <summary>The last flushed batch, emptied, for the next one to fill.</summary>
     private Dictionary<string, long>? _spare = new(2, StringComparer.Ordinal);
 
-    /// <summary>Each member's newest own message not told yet, for their user grain; only where it can be told.</summary>
-    private readonly Dictionary<string, long>? _ownSends = tell is null ? null : new(2, StringComparer.Ordinal);
+    /// <summary>Some member sent since the owner last told (the owner knows who and up to where).</summary>
+    private bool _ownSendsPending;
 
     /// <summary>When the oldest own send not told yet is due to be told.</summary>
     private DateTimeOffset _ownSendsDueAt;
@@ -74,51 +74,43 @@ internal sealed partial class MemberPositions(
         }
     }
 
-    /// <summary>Notes that <paramref name="userId"/> sent <paramref name="seq"/>, for their user grain, and makes sure it is told within <see cref="OwnSendsDelay"/>.</summary>
-    public void AddOwnSend(string userId, long seq)
+    /// <summary>Notes that a member sent a message, and makes sure the owner tells within <see cref="OwnSendsDelay"/>.</summary>
+    public void NoteOwnSend()
     {
-        if (_ownSends is null || seq <= _ownSends.GetValueOrDefault(userId))
+        if (_ownSendsPending || tellOwnSends is null)
         {
             return;
         }
 
-        if (_ownSends.Count == 0)
-        {
-            _ownSendsDueAt = time.GetUtcNow() + OwnSendsDelay;
-            FlushBy(_ownSendsDueAt);
-        }
-
-        _ownSends[userId] = seq;
+        _ownSendsPending = true;
+        _ownSendsDueAt = time.GetUtcNow() + OwnSendsDelay;
+        FlushBy(_ownSendsDueAt);
     }
 
     /// <summary>
     /// Hands on everything held, as the grain deactivates: tells the user grains their own sends (unless <paramref
-    /// name="tellOwnSends"/> is false: the silo stops, and an own message then counts as read while it is the newest,
+    /// name="tell"/> is false: the silo stops, and an own message then counts as read while it is the newest,
     /// or from the user's next mark-read) and stores the delivered positions.
     /// </summary>
-    public Task FlushAllAsync(bool tellOwnSends = true) => FlushAsync(all: true, tellOwnSends);
+    public Task FlushAllAsync(bool tell = true) => FlushAsync(all: true, tell);
 
     /// <summary>
     /// Stores the delivered positions and tells the own sends that are due; what fails to store stays buffered, and
     /// what is not due yet waits for its own flush.
     /// </summary>
-    private async Task FlushAsync(bool all, bool tellOwnSends = true)
+    private async Task FlushAsync(bool all, bool tell = true)
     {
         _flushAt = DateTimeOffset.MaxValue;
-        if (_ownSends is { Count: > 0 } && (all || time.GetUtcNow() >= _ownSendsDueAt))
+        if (_ownSendsPending && (all || time.GetUtcNow() >= _ownSendsDueAt))
         {
-            if (tellOwnSends)
+            _ownSendsPending = false;
+            if (tell)
             {
-                foreach (var (userId, seq) in _ownSends)
-                {
-                    tell!(userId, seq);
-                }
+                tellOwnSends!();
             }
-
-            _ownSends.Clear();
         }
 
-        if (_ownSends is { Count: > 0 })
+        if (_ownSendsPending)
         {
             FlushBy(_ownSendsDueAt);
         }

@@ -72,7 +72,12 @@ internal sealed partial class UserGrain
     /// as known: it may be newer than what this grain heard of (a group pushes to online members without it, and a
     /// 1:1 notification may still be on the way). The grain itself keeps only seqs and times (<see cref="NewestKnown"/>).
     /// </summary>
-    private async Task<IReadOnlyDictionary<string, StoredMessage>> ReadNewestAsync(IEnumerable<ConversationRecord> records)
+    /// <param name="records">The conversations to read; those the user left are skipped.</param>
+    /// <param name="askOwnSends">
+    /// Also ask conversations for own sends not told yet (<see cref="AskRecentOwnSendsAsync"/>): for answers that show
+    /// read state, not at activation: every call that answers read state reads (and asks) again.
+    /// </param>
+    private async Task<IReadOnlyDictionary<string, StoredMessage>> ReadNewestAsync(IEnumerable<ConversationRecord> records, bool askOwnSends = true)
     {
         IReadOnlyDictionary<string, StoredMessage> newest;
         try
@@ -97,7 +102,11 @@ internal sealed partial class UserGrain
             }
         }
 
-        await AskRecentOwnSendsAsync(newest);
+        if (askOwnSends)
+        {
+            await AskRecentOwnSendsAsync(newest);
+        }
+
         return newest;
     }
 

@@ -39,7 +39,7 @@ internal sealed partial class UserGrain(
         var key = this.GetPrimaryKeyString();
         _userId = key.StartsWith(GrainKeys.UserPrefix, StringComparison.Ordinal) ? GrainKeys.UserIdOf(key) : key;
         _localSessions = ServiceProvider.GetService<ILocalSessions>();
-        await ReadNewestAsync(Conversations.Values);
+        await ReadNewestAsync(Conversations.Values, askOwnSends: false);
 
         // A group the user left keeps showing the last message they could see, not what the group says since.
         foreach (var quit in Conversations.Values.Where(r => r.Quit && r.QuitSeq >= r.InitSeq))
