@@ -82,11 +82,18 @@ public sealed class ImOrleansServer : IAsyncDisposable
         if (silo.HostEdge)
         {
             builder.Services.AddEdgeGateway(configuration);
-            builder.Services.AddHostedService<SiloDeathWatcher>();
         }
 
         builder.AddSiloTelemetry(silo.HostEdge);
         var app = builder.Build();
+        if (silo.HostEdge)
+        {
+            // The user grains a dead silo hosted come back elsewhere without their sessions: every session of this edge
+            // renews its registration at once instead of at its next renewal. (A standalone edge learns the same from
+            // its gateway connections, see EdgeGatewayHosting.UseEdgeCluster.)
+            app.Services.GetRequiredService<SiloDeaths>().Died += () => EdgeGatewayHosting.RenewSessionsSoon(app.Services);
+        }
+
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapSiloTelemetry();
         app.MapNoticeApi();

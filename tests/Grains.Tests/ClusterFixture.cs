@@ -6,8 +6,10 @@ using Orleans.TestingHost;
 namespace ImOrleans.Grains.Tests;
 
 /// <summary>One in-process silo with the real SQLite storage in a fresh temp folder, shared by the grain tests.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
+    protected virtual short SiloCount => 1;
+
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "imorleans-grains-tests-" + Guid.NewGuid().ToString("N"));
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -23,8 +25,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddImOrleansGrains(new StorageOptions { DataDirectory = DataDirectory }));
+        var builder = new InProcessTestClusterBuilder(SiloCount);
+        // A folder per silo: SQLite's message store has one writer.
+        builder.ConfigureSilo((options, silo) => silo.AddImOrleansGrains(new StorageOptions { DataDirectory = Path.Combine(DataDirectory, options.SiloName) }));
         Cluster = builder.Build();
         await Cluster.DeployAsync().WaitAsync(TimeSpan.FromMinutes(1));
     }
@@ -42,4 +45,10 @@ public sealed class ClusterFixture : IAsyncLifetime
 public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
 {
     public const string Name = "cluster";
+}
+
+/// <summary>Two in-process silos, for what happens when one of them stops.</summary>
+public sealed class TwoSiloClusterFixture : ClusterFixture
+{
+    protected override short SiloCount => 2;
 }

@@ -156,25 +156,6 @@ public sealed class MemberEdgesTests(ClusterFixture fixture)
         return new ChatInUse(alice, bob, conversationId, chat, alicePhone, bobPhone);
     }
 
-    /// <summary>Until a message reaches both the receiver and the sender's session (sent from none of them) through the edge.</summary>
-    private static async Task SendUntilTheEdgePushesAsync(IConversationGrain chat, string sender, TestSession senderSession, TestSession receiver, TestEdge edge)
-    {
-        using var deadline = new CancellationTokenSource(Deadline);
-        while (true)
-        {
-            var before = edge.Pushes;
-            var sent = await chat.Send(sender, Text("warm-up")).WithDeadline();
-            Assert.Equal(sent.Seq, (await receiver.NextMessageAsync()).Seq);
-            Assert.Equal(sent.Seq, (await senderSession.NextMessageAsync()).Seq);
-            if (edge.Pushes == before + 2)
-            {
-                return;
-            }
-
-            Assert.False(deadline.IsCancellationRequested, "the conversation never pushed through the edge");
-        }
-    }
-
     /// <summary>A conversation in use (<see cref="ChatInUseAsync"/>) on one edge, with alice's read position at its newest message.</summary>
     private async Task<ChatInUse> ChatReadByAliceAsync()
     {

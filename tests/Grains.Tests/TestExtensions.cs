@@ -38,4 +38,23 @@ internal static class TestExtensions
         Content = content,
         ClientTimeMs = 1,
     };
+
+    /// <summary>Until a message reaches both the receiver and the sender's session (sent from none of them) through the edge.</summary>
+    public static async Task SendUntilTheEdgePushesAsync(IConversationGrain chat, string sender, TestSession senderSession, TestSession receiver, TestEdge edge)
+    {
+        using var deadline = new CancellationTokenSource(Deadline);
+        while (true)
+        {
+            var before = edge.Pushes;
+            var sent = await chat.Send(sender, Text("warm-up")).WithDeadline();
+            Assert.Equal(sent.Seq, (await receiver.NextMessageAsync()).Seq);
+            Assert.Equal(sent.Seq, (await senderSession.NextMessageAsync()).Seq);
+            if (edge.Pushes == before + 2)
+            {
+                return;
+            }
+
+            Assert.False(deadline.IsCancellationRequested, "the conversation never pushed through the edge");
+        }
+    }
 }

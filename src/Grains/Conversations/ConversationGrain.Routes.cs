@@ -3,9 +3,10 @@ namespace ImOrleans.Grains;
 // Pushes to the other member of a 1:1 conversation go to the edges holding that member's sessions, not through the
 // member's user grain: each message and receipt then costs one Orleans message less, none when the edge runs in this
 // process, and the receiver's user grain is not touched per message. The conversation watches each member's user
-// grain for where the sessions are (UserGrain.Watchers.cs): a lease renewed after a third of it while messages flow.
-// Until a watch answers, after it lapses, or when some session's host has no fan-out endpoint, pushes go through the
-// user grain as before. The sender's other devices get the message the same way, leaving out the session that sent it;
+// grain for where the sessions are (UserGrain.Watchers.cs): a lease renewed after a third of it while messages flow,
+// and at the next push after the cluster declared a silo dead (the user grain may have come back elsewhere without
+// its watchers). Until a watch answers, after it lapses, after a silo died, when the user grain deactivated, or when
+// some session's host has no fan-out endpoint, pushes go through the user grain as before. The sender's other devices get the message the same way, leaving out the session that sent it;
 // the sender's user grain hears that its own messages are read in a batch every half minute (MemberPositions).
 internal sealed partial class ConversationGrain
 {
@@ -27,7 +28,7 @@ internal sealed partial class ConversationGrain
 
     private void StartRoutes()
     {
-        _routes = [.. _members.Select(m => new MemberRoute(m))];
+        _routes = [.. _members.Select(m => new MemberRoute(m) { DeathsSeen = siloDeaths.Count })];
         for (var i = 0; i < _routes.Length; i++)
         {
             RenewRoute(i).Ignore();
@@ -112,6 +113,14 @@ internal sealed partial class ConversationGrain
 
         var route = _routes[member];
         var now = time.GetUtcNow();
+        if (route.DeathsSeen != siloDeaths.Count)
+        {
+            // A silo died since the answer held was given: the lease ends now, and the next renewal asks the user grain
+            // wherever it lives now.
+            route.DeathsSeen = siloDeaths.Count;
+            route.ValidUntil = route.RenewAt = now;
+        }
+
         if (now >= route.RenewAt && !route.Renewing)
         {
             RenewRoute(member).Ignore();
@@ -125,14 +134,22 @@ internal sealed partial class ConversationGrain
         var route = _routes[member];
         var lease = userOptions.Value.SessionRouteLease;
         var asked = time.GetUtcNow();
+        var deaths = siloDeaths.Count;
         route.Renewing = true;
         try
         {
             route.Apply(await User(route.UserId).WatchEdges(_id), _localSessions);
-
-            // Counted from the asking, and a tenth short of the lease, so this grain stops before the user grain forgets it.
-            route.ValidUntil = asked + lease * 0.9;
-            route.RenewAt = asked + lease / 3;
+            if (siloDeaths.Count == deaths)
+            {
+                // Counted from the asking, and a tenth short of the lease, so this grain stops before the user grain forgets it.
+                route.ValidUntil = asked + lease * 0.9;
+                route.RenewAt = asked + lease / 3;
+            }
+            else
+            {
+                // A silo died while this was asked: the answer may be of an activation that is gone.
+                route.RenewAt = time.GetUtcNow();
+            }
         }
         catch (Exception ex)
         {
@@ -162,6 +179,9 @@ internal sealed partial class ConversationGrain
         public DateTimeOffset RenewAt { get; set; }
 
         public bool Renewing { get; set; }
+
+        /// <summary>Silos declared dead when this route last looked (<see cref="Hosting.SiloDeaths"/>).</summary>
+        public long DeathsSeen { get; set; }
 
         /// <summary>A newer answer or notice replaces an older one, whichever arrives first.</summary>
         public void Apply(MemberEdges edges, ILocalSessions? local)

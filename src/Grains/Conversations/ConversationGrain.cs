@@ -23,6 +23,7 @@ internal sealed partial class ConversationGrain(
     IOptions<ConversationOptions> options,
     IOptions<MessagingOptions> messaging,
     IOptions<UserGrainOptions> userOptions,
+    SiloDeaths siloDeaths,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
     private const int DefaultPageSize = 20;

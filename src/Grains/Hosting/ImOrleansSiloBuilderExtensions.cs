@@ -38,6 +38,8 @@ public static class ImOrleansSiloBuilderExtensions
         services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<MessageStore>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MessageStoreLifecycle>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SiloDeaths>();
+        services.AddHostedService(sp => sp.GetRequiredService<SiloDeaths>());
         services.AddOptions<UserGrainOptions>();
         services.AddOptions<ConversationOptions>();
         services.AddImOrleansMessagingOptions();
