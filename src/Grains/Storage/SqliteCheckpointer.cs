@@ -24,9 +24,21 @@ internal sealed partial class SqliteCheckpointer(SqliteDataSource dataSource, Me
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
+    /// <summary>
+    /// Starts the loop on a thread of its own: SQLite's calls block (a page write waited up to 75 ms, an fsync 27 ms,
+    /// under the chat benchmark on a slow hour), and on a pool thread they held one of the few workers the grains and
+    /// the edge run on, twice a second (docs/benchmarks.md, session 25, item 1).
+    /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop ??= Task.Run(RunAsync, CancellationToken.None);
+        if (_loop is null)
+        {
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() => Run(stopped)) { IsBackground = true, Name = "SQLite checkpointer" };
+            thread.Start();
+            _loop = stopped.Task;
+        }
+
         return Task.CompletedTask;
     }
 
@@ -42,19 +54,23 @@ internal sealed partial class SqliteCheckpointer(SqliteDataSource dataSource, Me
         Checkpoint("TRUNCATE");
     }
 
-    private async Task RunAsync()
+    private void Run(TaskCompletionSource stopped)
     {
-        using var timer = new PeriodicTimer(_interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            // The wait returns true once stopping is asked for; each interval is counted from the end of the last checkpoint.
+            while (!_stopping.Token.WaitHandle.WaitOne(_interval))
             {
                 CheckpointLeavingLittleToTheWriter();
             }
+
+            stopped.SetResult();
         }
-        catch (OperationCanceledException)
+        catch (Exception ex)
         {
-            // Stopping.
+            // A thread of its own must not take the process down.
+            LogLoopStopped(logger, ex);
+            stopped.SetException(ex);
         }
     }
 
@@ -126,6 +142,9 @@ internal sealed partial class SqliteCheckpointer(SqliteDataSource dataSource, Me
 
     [LoggerMessage(10, LogLevel.Warning, "SQLite {Mode} checkpoint failed")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception exception, string mode);
+
+    [LoggerMessage(12, LogLevel.Error, "The SQLite checkpoint loop stopped; the log keeps growing until the silo restarts")]
+    private static partial void LogLoopStopped(ILogger logger, Exception exception);
 
     [LoggerMessage(11, LogLevel.Debug, "SQLite checkpoint: {LogFrames} frames in the log, {CheckpointedFrames} of them now in the database file")]
     private static partial void LogCheckpointed(ILogger logger, long logFrames, long checkpointedFrames);
