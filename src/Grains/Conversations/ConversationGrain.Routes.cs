@@ -12,6 +12,9 @@ internal sealed partial class ConversationGrain
 {
     private MemberRoute[] _routes = [];
 
+    /// <summary>When a failed watch renewal is tried again at most: sooner than the minute a renewal waits otherwise.</summary>
+    private static readonly TimeSpan RouteRetryAfterFailure = TimeSpan.FromSeconds(10);
+
     /// <summary>This process's edge, if any, reached without an Orleans message.</summary>
     private ILocalSessions? _localSessions;
 
@@ -154,7 +157,7 @@ internal sealed partial class ConversationGrain
         catch (Exception ex)
         {
             LogRouteFailed(logger, ex, _id, route.UserId);
-            route.RenewAt = time.GetUtcNow() + lease / 3;
+            route.RenewAt = time.GetUtcNow() + (lease / 3 < RouteRetryAfterFailure ? lease / 3 : RouteRetryAfterFailure);
         }
         finally
         {
