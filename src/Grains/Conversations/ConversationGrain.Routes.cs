@@ -5,9 +5,10 @@ namespace ImOrleans.Grains;
 // process, and the receiver's user grain is not touched per message. The conversation watches each member's user
 // grain for where the sessions are (UserGrain.Watchers.cs): a lease renewed after a third of it while messages flow,
 // and at the next push after the cluster declared a silo dead (the user grain may have come back elsewhere without
-// its watchers). Until a watch answers, after it lapses, after a silo died, when the user grain deactivated, or when
-// some session's host has no fan-out endpoint, pushes go through the user grain as before. The sender's other devices get the message the same way, leaving out the session that sent it;
-// the sender's user grain hears that its own messages are read in a batch every half minute (MemberPositions).
+// its watchers). Until a watch answers, after it lapses or a silo died, or when some session's host has no fan-out
+// endpoint, pushes go through the user grain as before. The sender's other devices get the message the same way,
+// leaving out the session that sent it; the sender's user grain hears that its own messages are read in a batch
+// every half minute (MemberPositions).
 internal sealed partial class ConversationGrain
 {
     private MemberRoute[] _routes = [];

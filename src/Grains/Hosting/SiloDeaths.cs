@@ -38,7 +38,7 @@ public sealed partial class SiloDeaths(IClusterMembershipService membership, ILo
                 if (newlyDead > 0)
                 {
                     Interlocked.Add(ref _count, newlyDead);
-                    Died?.Invoke();
+                    TellDied();
                 }
             }
         }
@@ -52,6 +52,22 @@ public sealed partial class SiloDeaths(IClusterMembershipService membership, ILo
             LogWatchFailed(logger, ex);
         }
     }
+
+    private void TellDied()
+    {
+        try
+        {
+            Died?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            // The count has moved already; a listener's failure must not stop the watch.
+            LogListenerFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(2, LogLevel.Warning, "A listener for dead silos failed")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(1, LogLevel.Warning, "Watching cluster membership for dead silos failed; conversation routes and edge sessions renew on their regular intervals only")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception);
