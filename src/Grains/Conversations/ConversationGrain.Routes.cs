@@ -32,7 +32,7 @@ internal sealed partial class ConversationGrain
 
     private void StartRoutes()
     {
-        _routes = [.. _members.Select(m => new MemberRoute(m) { DeathsSeen = siloDeaths.Count })];
+        _routes = [.. _members.Select(m => new MemberRoute(m))];
         for (var i = 0; i < _routes.Length; i++)
         {
             RenewRoute(i).Ignore();
@@ -143,17 +143,13 @@ internal sealed partial class ConversationGrain
         try
         {
             route.Apply(await User(route.UserId).WatchEdges(_id), _localSessions);
-            if (siloDeaths.Count == deaths)
-            {
-                // Counted from the asking, and a tenth short of the lease, so this grain stops before the user grain forgets it.
-                route.ValidUntil = asked + lease * 0.9;
-                route.RenewAt = asked + lease / 3;
-            }
-            else
-            {
-                // A silo died while this was asked: the answer may be of an activation that is gone.
-                route.RenewAt = time.GetUtcNow();
-            }
+
+            // Counted from the asking, and a tenth short of the lease, so this grain stops before the user grain forgets it.
+            // A silo that died while this was asked ends it at the next push (UsableRoute): the answer may be of an
+            // activation that is gone.
+            route.ValidUntil = asked + lease * 0.9;
+            route.RenewAt = asked + lease / 3;
+            route.DeathsSeen = deaths;
         }
         catch (Exception ex)
         {
@@ -184,7 +180,7 @@ internal sealed partial class ConversationGrain
 
         public bool Renewing { get; set; }
 
-        /// <summary>Silos declared dead when this route last looked (<see cref="Hosting.SiloDeaths"/>).</summary>
+        /// <summary>Silos declared dead when the answer held was asked for, or when the route last ended for a death (<see cref="Hosting.SiloDeaths"/>).</summary>
         public long DeathsSeen { get; set; }
 
         /// <summary>A newer answer or notice replaces an older one, whichever arrives first.</summary>

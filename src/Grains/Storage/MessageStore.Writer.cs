@@ -53,33 +53,22 @@ internal sealed partial class MessageStore
                 MessageStoreMetrics.ObserveTail(_tail);
             }
 
-            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() => RunWriterThread(stopped)) { IsBackground = true, Name = "Message store writer" };
-            thread.Start();
-            _writerLoop = stopped.Task;
+            _writerLoop = DedicatedThread.Start("Message store writer", RunWriterThread);
         }
 
         return Task.CompletedTask;
     }
 
-    private void RunWriterThread(TaskCompletionSource stopped)
+    private void RunWriterThread()
     {
-        try
+        if (!ThreadNice.TrySet(WriterNice))
         {
-            if (!ThreadNice.TrySet(WriterNice))
-            {
-                LogWriterPriorityNotRaised(WriterNice);
-            }
+            LogWriterPriorityNotRaised(WriterNice);
+        }
 
-            // The loop blocks this thread, which does nothing else (SQLite's calls complete synchronously anyway), so that
-            // it never continues on a pool thread without the raised priority.
-            RunWriter();
-            stopped.SetResult();
-        }
-        catch (Exception ex)
-        {
-            stopped.SetException(ex);
-        }
+        // The loop blocks this thread, which does nothing else (SQLite's calls complete synchronously anyway), so that
+        // it never continues on a pool thread without the raised priority.
+        RunWriter();
     }
 
     /// <summary>

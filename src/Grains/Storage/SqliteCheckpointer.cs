@@ -31,14 +31,7 @@ internal sealed partial class SqliteCheckpointer(SqliteDataSource dataSource, Me
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_loop is null)
-        {
-            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() => Run(stopped)) { IsBackground = true, Name = "SQLite checkpointer" };
-            thread.Start();
-            _loop = stopped.Task;
-        }
-
+        _loop ??= DedicatedThread.Start("SQLite checkpointer", Run);
         return Task.CompletedTask;
     }
 
@@ -54,7 +47,7 @@ internal sealed partial class SqliteCheckpointer(SqliteDataSource dataSource, Me
         Checkpoint("TRUNCATE");
     }
 
-    private void Run(TaskCompletionSource stopped)
+    private void Run()
     {
         try
         {
@@ -63,14 +56,11 @@ internal sealed partial class SqliteCheckpointer(SqliteDataSource dataSource, Me
             {
                 CheckpointLeavingLittleToTheWriter();
             }
-
-            stopped.SetResult();
         }
         catch (Exception ex)
         {
-            // A thread of its own must not take the process down.
             LogLoopStopped(logger, ex);
-            stopped.SetException(ex);
+            throw;
         }
     }
 
