@@ -1,6 +1,7 @@
 using ImOrleans.Grains.Hosting;
 using ImOrleans.Protocol;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
 using static ImOrleans.Grains.Tests.TestExtensions;
 
@@ -17,7 +18,7 @@ public sealed class SiloDeathTests(TwoSiloClusterFixture fixture) : IClassFixtur
     {
         var (edge1, edge2) = (TestEdge.Create(fixture), TestEdge.Create(fixture));
         var (primary, secondary) = (fixture.Cluster.Silos[0], fixture.Cluster.Silos[1]);
-        var (alice, bob, chat) = await PairPlacedAsync(bobOn: secondary, chatOn: primary);
+        var (alice, bob, chat) = await PairPlacedAsync(bobOn: secondary.SiloAddress, chatOn: primary.SiloAddress);
         var alicePhone = await TestSession.ConnectAsync(fixture, alice, "phone", edge1);
         var bobPhone = await TestSession.ConnectAsync(fixture, bob, "phone", edge1);
         await SendUntilTheEdgePushesAsync(chat, alice, alicePhone, bobPhone, edge1);
@@ -33,29 +34,31 @@ public sealed class SiloDeathTests(TwoSiloClusterFixture fixture) : IClassFixtur
         Assert.Equal(sent.Seq, (await laptop.NextMessageAsync()).Seq);
     }
 
-    /// <summary>
-    /// A pair whose conversation is active on <paramref name="chatOn"/> and the second user's grain on <paramref
-    /// name="bobOn"/>. Each grain is first called from the silo it should live on, which placement may prefer; where it
-    /// landed is checked either way.
-    /// </summary>
-    private async Task<(string Alice, string Bob, IConversationGrain Chat)> PairPlacedAsync(InProcessSiloHandle bobOn, InProcessSiloHandle chatOn)
+    /// <summary>A pair whose conversation is active on <paramref name="chatOn"/> and the second user's grain on <paramref name="bobOn"/>.</summary>
+    private async Task<(string Alice, string Bob, IConversationGrain Chat)> PairPlacedAsync(SiloAddress bobOn, SiloAddress chatOn)
     {
-        var management = fixture.Client.GetGrain<IManagementGrain>(0);
-        var (bobSide, chatSide) = (bobOn.SiloHost.Services.GetRequiredService<IGrainFactory>(), chatOn.SiloHost.Services.GetRequiredService<IGrainFactory>());
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var (alice, bob) = (NewUser("alice"), NewUser("bob"));
-            var conversationId = Identifiers.SingleConversation(alice, bob);
-            await bobSide.GetGrain<IUserGrain>(GrainKeys.User(bob)).GetConversations(0, 0).WithDeadline();
-            await chatSide.GetGrain<IConversationGrain>(GrainKeys.Conversation(conversationId)).LastSentBy(alice).WithDeadline();
-            var chat = fixture.Conversation(conversationId);
-            if (await management.GetActivationAddress(fixture.User(bob)) == bobOn.SiloAddress
-                && await management.GetActivationAddress(chat) == chatOn.SiloAddress)
-            {
-                return (alice, bob, chat);
-            }
-        }
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        var chat = fixture.Conversation(Identifiers.SingleConversation(alice, bob));
+        await ActivatedOnAsync(bobOn, () => fixture.User(bob).GetConversations(0, 0));
+        await ActivatedOnAsync(chatOn, () => chat.LastSentBy(alice));
 
-        throw new InvalidOperationException("no pair landed where the test needs it in 200 tries");
+        var management = fixture.Client.GetGrain<IManagementGrain>(0);
+        Assert.Equal(bobOn, await management.GetActivationAddress(fixture.User(bob)).AsTask().WithDeadline());
+        Assert.Equal(chatOn, await management.GetActivationAddress(chat).AsTask().WithDeadline());
+        return (alice, bob, chat);
+    }
+
+    /// <summary>Makes <paramref name="firstCall"/>, which activates its grain, with a hint to place it on <paramref name="silo"/>.</summary>
+    private static async Task ActivatedOnAsync(SiloAddress silo, Func<Task> firstCall)
+    {
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+        try
+        {
+            await firstCall().WithDeadline();
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
     }
 }
