@@ -18,7 +18,16 @@ internal sealed class EdgeConnectionHandler(
         registry.Add(session);
         try
         {
-            await session.RunAsync();
+            // Kestrel runs a connection inside its logging scope, an async-local value. A grain call made under it
+            // hands that context to every task Orleans queues for the call, and a task holding a context costs an
+            // extra object (3.8 % of the silo's allocation per 1:1 message). The session's loops start without it.
+            Task run;
+            using (ExecutionContext.SuppressFlow())
+            {
+                run = Task.Run(session.RunAsync);
+            }
+
+            await run;
         }
         finally
         {
