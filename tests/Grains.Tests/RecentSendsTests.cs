@@ -19,6 +19,22 @@ public sealed class RecentSendsTests
     }
 
     [Fact]
+    public void A_conversation_past_many_chunks_remembers_exactly_its_last_sends()
+    {
+        var recent = new RecentSends(capacity: 40);
+        for (var seq = 1; seq <= 100; seq++)
+        {
+            recent.Add(Sent("alice", $"m{seq}", seq));
+        }
+
+        for (var seq = 1; seq <= 100; seq++)
+        {
+            var index = recent.IndexOf(RecentSends.KeyOf("alice", $"m{seq}"));
+            Assert.Equal(seq > 60 ? seq : -1, index < 0 ? -1 : recent.SeqAt(index));
+        }
+    }
+
+    [Fact]
     public void Sender_and_client_id_are_kept_apart_in_the_key()
     {
         Assert.NotEqual(RecentSends.KeyOf("ab", "c"), RecentSends.KeyOf("a", "bc"));
@@ -29,17 +45,20 @@ public sealed class RecentSendsTests
     [Fact]
     public void Every_send_with_the_same_key_is_found_in_turn()
     {
-        var recent = new RecentSends(capacity: 8);
-        recent.Add(Sent("alice", "m1", 1));
-        recent.Add(Sent("bob", "m1", 2));
-        recent.Add(Sent("alice", "m1", 3));
+        var recent = new RecentSends(capacity: 64);
+        for (var seq = 1; seq <= 50; seq++)
+        {
+            recent.Add(Sent(seq is 1 or 17 or 40 ? "alice" : "bob", "m1", seq));
+        }
+
         var key = RecentSends.KeyOf("alice", "m1");
+        var found = new List<long>();
+        for (var i = recent.IndexOf(key); i >= 0; i = recent.IndexOf(key, i + 1))
+        {
+            found.Add(recent.SeqAt(i));
+        }
 
-        var first = recent.IndexOf(key);
-        var second = recent.IndexOf(key, first + 1);
-
-        Assert.Equal([1L, 3L], [recent.SeqAt(first), recent.SeqAt(second)]);
-        Assert.Equal(-1, recent.IndexOf(key, second + 1));
+        Assert.Equal([1L, 17L, 40L], found);
     }
 
     private static StoredMessage Sent(string sender, string clientMsgId, long seq) =>

@@ -8,10 +8,15 @@ namespace ImOrleans.Grains;
 /// </summary>
 internal sealed class RecentSends(int capacity)
 {
-    private const int InitialSize = 8;
+    /// <summary>
+    /// Sends per chunk. A conversation adds a chunk every this many sends and never copies one: a buffer grown by
+    /// doubling was copied at 9, 17, 33, 65... sends, and every conversation of a busy silo doing so made those copies
+    /// most of what its gen0 collections promoted (docs/benchmarks.md, session 26).
+    /// </summary>
+    private const int ChunkSends = 16;
 
-    private long[] _keys = [];
-    private long[] _seqs = [];
+    /// <summary>Each chunk holds the keys of <see cref="ChunkSends"/> sends, then their seqs.</summary>
+    private long[][] _chunks = [];
     private int _count;
 
     /// <summary>Where the next send goes once the buffer is full (it replaces the oldest).</summary>
@@ -20,16 +25,23 @@ internal sealed class RecentSends(int capacity)
     /// <summary>The position of the first send at or after <paramref name="start"/> with this key, or -1.</summary>
     public int IndexOf(long key, int start = 0)
     {
-        if (start >= _count)
+        for (var position = Math.Max(start, 0); position < _count;)
         {
-            return -1;
+            var offset = position % ChunkSends;
+            var length = Math.Min(ChunkSends, _count - (position - offset)) - offset;
+            var found = _chunks[position / ChunkSends].AsSpan(offset, length).IndexOf(key);
+            if (found >= 0)
+            {
+                return position + found;
+            }
+
+            position += length;
         }
 
-        var found = _keys.AsSpan(start, _count - start).IndexOf(key);
-        return found < 0 ? -1 : start + found;
+        return -1;
     }
 
-    public long SeqAt(int index) => _seqs[index];
+    public long SeqAt(int index) => _chunks[index / ChunkSends][ChunkSends + index % ChunkSends];
 
     public void Add(StoredMessage message) => Add(KeyOf(message.SenderId, message.ClientMsgId), message.Seq);
 
@@ -40,24 +52,34 @@ internal sealed class RecentSends(int capacity)
             return;
         }
 
+        var position = _next;
         if (_count < capacity)
         {
-            if (_count == _keys.Length)
+            position = _count++;
+            if (position % ChunkSends == 0)
             {
-                var size = Math.Min(capacity, Math.Max(InitialSize, _keys.Length * 2));
-                Array.Resize(ref _keys, size);
-                Array.Resize(ref _seqs, size);
+                AddChunk(position / ChunkSends);
             }
-
-            _keys[_count] = key;
-            _seqs[_count] = seq;
-            _count++;
-            return;
+        }
+        else
+        {
+            _next = (_next + 1) % capacity;
         }
 
-        _keys[_next] = key;
-        _seqs[_next] = seq;
-        _next = (_next + 1) % capacity;
+        var chunk = _chunks[position / ChunkSends];
+        chunk[position % ChunkSends] = key;
+        chunk[ChunkSends + position % ChunkSends] = seq;
+    }
+
+    private void AddChunk(int index)
+    {
+        if (index == _chunks.Length)
+        {
+            var chunks = Math.Min((capacity + ChunkSends - 1) / ChunkSends, Math.Max(4, _chunks.Length * 2));
+            Array.Resize(ref _chunks, chunks);
+        }
+
+        _chunks[index] = new long[2 * ChunkSends];
     }
 
     /// <summary>FNV-1a over the sender id, a separator no id contains, and the client message id.</summary>
