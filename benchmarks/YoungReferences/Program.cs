@@ -62,6 +62,7 @@ internal static class Program
 
             var scan = HeapScan.Scan(runtime.Heap, CardShift);
             Report(scan, top);
+            Report(Survivors.Find(runtime.Heap), scan, top);
             var cards = DirtyCards.Scan(runtime.Heap, target.DataReader, CardShift);
             if (cards is null)
             {
@@ -89,6 +90,17 @@ internal static class Program
         Console.WriteLine($"gen0: {scan.YoungObjects:N0} objects, {scan.YoungBytes / 1024.0 / 1024.0:F1} MiB; gen1: {scan.Gen1Objects:N0} objects, {scan.Gen1Bytes / 1024.0 / 1024.0:F1} MiB; older: {scan.OldObjects:N0} objects");
         Print("older objects (gen1, gen2, large, pinned) holding a gen0 reference", scan.IntoGen0, top);
         Print("gen2, large and pinned objects holding a gen1 reference (cards a gen0 collection keeps set)", scan.Gen2IntoGen1, top);
+    }
+
+    private static void Report(Survivors survivors, HeapScan scan, int top)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"gen0 objects a gen0 collection now would keep (promote): {survivors.Objects:N0} objects, {survivors.Bytes / 1024.0:N0} KiB of the {scan.YoungBytes / 1024.0 / 1024.0:F1} MiB in gen0");
+        Console.WriteLine($"{"KiB",9} {"objects",9}  type");
+        foreach (var (name, (objects, bytes)) in survivors.ByType.OrderByDescending(t => t.Value.Bytes).Take(top))
+        {
+            Console.WriteLine($"{bytes / 1024.0,9:N0} {objects,9:N0}  {name}");
+        }
     }
 
     private static void Report(DirtyCards cards, HeapScan scan, int top)
