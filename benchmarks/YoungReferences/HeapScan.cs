@@ -17,6 +17,9 @@ internal sealed class HeapScan
     public Tally IntoGen0 { get; } = new();
     public Tally Gen2IntoGen1 { get; } = new();
 
+    /// <summary>Every gen0 object an older one references: with the roots, where a gen0 collection starts marking.</summary>
+    public HashSet<ulong> Gen0ReferencedFromOlder { get; } = [];
+
     public static HeapScan Scan(ClrHeap heap, int cardShift)
     {
         var scan = new HeapScan();
@@ -57,6 +60,7 @@ internal sealed class HeapScan
                 if (In(gen0, child))
                 {
                     scan.IntoGen0.Add(obj, reference.Object, card, ref seenGen0);
+                    scan.Gen0ReferencedFromOlder.Add(child);
                 }
                 else if (!isGen1 && In(gen1, child))
                 {

@@ -62,7 +62,7 @@ internal static class Program
 
             var scan = HeapScan.Scan(runtime.Heap, CardShift);
             Report(scan, top);
-            Report(Survivors.Find(runtime.Heap), scan, top);
+            Report(Survivors.Find(runtime.Heap, scan), scan, top);
             var cards = DirtyCards.Scan(runtime.Heap, target.DataReader, CardShift);
             if (cards is null)
             {

@@ -14,7 +14,7 @@ internal sealed class Survivors
     public long Bytes { get; private set; }
     public Dictionary<string, (long Objects, long Bytes)> ByType { get; } = new(StringComparer.Ordinal);
 
-    public static Survivors Find(ClrHeap heap)
+    public static Survivors Find(ClrHeap heap, HeapScan scan)
     {
         var gen0 = HeapScan.Ranges(heap, s => s.Generation0);
         var seen = new HashSet<ulong>();
@@ -33,15 +33,9 @@ internal sealed class Survivors
             Reach(root.Object.Address);
         }
 
-        foreach (var obj in heap.EnumerateObjects())
+        foreach (var address in scan.Gen0ReferencedFromOlder)
         {
-            if (obj.IsValid && !obj.IsFree && !HeapScan.In(gen0, obj.Address))
-            {
-                foreach (var child in obj.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
-                {
-                    Reach(child);
-                }
-            }
+            Reach(address);
         }
 
         var survivors = new Survivors();
