@@ -10,7 +10,7 @@ namespace ImOrleans.EdgeGateway;
 /// converted to its wire form once for all of them. Grains in this process reach it, and the sessions, without an
 /// Orleans message (<see cref="ILocalSessions"/>).
 /// </summary>
-internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessions) : IEdgeFanout, ILocalSessions
+internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessions, SendAnswers answers) : IEdgeFanout, ILocalSessions
 {
     private readonly Lock _gate = new();
     private IEdgeFanout? _reference;
@@ -37,6 +37,9 @@ internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessi
         }
     }
 
+    /// <summary>This edge's 1:1 sends waiting for the answers that come here.</summary>
+    public SendAnswers Answers => answers;
+
     public ISessionObserver? Find(string sessionId) => sessions.Find(sessionId);
 
     // Before the first session registered the reference, no grain can hold it: the default id matches no edge's.
@@ -59,6 +62,18 @@ internal sealed class EdgeFanout(IGrainFactory grains, EdgeSessionRegistry sessi
             }
         }
 
+        return Task.CompletedTask;
+    }
+
+    public Task OnSendAnswered(long token, SendResult result)
+    {
+        answers.Answer(token, result);
+        return Task.CompletedTask;
+    }
+
+    public Task OnSendRefused(long token, ErrorCode code, string reason)
+    {
+        answers.Refuse(token, code, reason);
         return Task.CompletedTask;
     }
 

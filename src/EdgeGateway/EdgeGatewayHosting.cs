@@ -35,6 +35,7 @@ public static class EdgeGatewayHosting
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LoginTokenValidator>();
+        services.AddSingleton<SendAnswers>();
         services.AddSingleton<EdgeSessionRegistry>();
         services.AddSingleton<EdgeFanout>();
         services.AddSingleton<ILocalSessions>(sp => sp.GetRequiredService<EdgeFanout>());
@@ -103,12 +104,14 @@ public static class EdgeGatewayHosting
     /// <summary>
     /// Has every session of this edge renew its registration with its user grain at once (retrying each sweep until it
     /// succeeds). Call it when a silo has died: user grains it hosted reactivate elsewhere without their sessions, and
-    /// would push nothing to them until the next regular renewal.
+    /// would push nothing to them until the next regular renewal. The 1:1 sends waiting for an answer are answered
+    /// Unavailable at once: their conversations may have been on that silo (the clients' resends are deduplicated).
     /// </summary>
     public static void RenewSessionsSoon(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.GetService<EdgeSessionRegistry>()?.RenewAllSoon();
+        services.GetService<SendAnswers>()?.GiveUpAll();
     }
 
     /// <summary>Binds the client TCP listener to the edge's connection handler; returns the listener (its port is real once started).</summary>

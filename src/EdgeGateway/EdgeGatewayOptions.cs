@@ -48,6 +48,12 @@ public sealed class EdgeGatewayOptions
     /// <summary>How often a session renews its registration with the user grain. Default 60 s (the grain's lease is longer).</summary>
     public TimeSpan SessionRenewInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a 1:1 send waits for its conversation's answer before the client is told Unavailable and resends
+    /// (deduplicated by its client message id). Checked at every sweep. Default 30 s, as long as a grain call waits.
+    /// </summary>
+    public TimeSpan SendAnswerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often idle and handshake deadlines are checked. Default 1 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -76,9 +82,9 @@ public sealed class EdgeGatewayOptions
             yield return $"Edge:IdleTimeout ({IdleTimeout}) must be longer than Edge:HeartbeatInterval ({HeartbeatInterval}), both positive.";
         }
 
-        if (HandshakeTimeout <= TimeSpan.Zero || SessionRenewInterval <= TimeSpan.Zero || SweepInterval <= TimeSpan.Zero)
+        if (HandshakeTimeout <= TimeSpan.Zero || SessionRenewInterval <= TimeSpan.Zero || SweepInterval <= TimeSpan.Zero || SendAnswerTimeout <= TimeSpan.Zero)
         {
-            yield return "Edge:HandshakeTimeout, Edge:SessionRenewInterval and Edge:SweepInterval must be positive.";
+            yield return "Edge:HandshakeTimeout, Edge:SessionRenewInterval, Edge:SweepInterval and Edge:SendAnswerTimeout must be positive.";
         }
 
         if (MaxRequestsInFlight is < 1 or > 1024)

@@ -203,7 +203,7 @@ internal sealed partial class EdgeSession
             var started = EdgeMetrics.RequestDurationEnabled ? Stopwatch.GetTimestamp() : 0;
             try
             {
-                var result = await Conversation(request.ConversationId).Send(_userId, request.ToOutgoing(_info!.SessionId));
+                var result = await SendToConversation(request);
                 Enqueue(OutboundFrame.Response(header.Command, header.RequestId, SendResponse(request, result)));
             }
             catch (RequestRejectedException ex)
@@ -232,6 +232,32 @@ internal sealed partial class EdgeSession
             SendFinished();
             _requestSlots!.Release();
         }
+    }
+
+    /// <summary>
+    /// The conversation's answer to a send. A 1:1 conversation answers through this edge's fan-out endpoint, without
+    /// an Orleans response (<see cref="IConversationGrain.SendWithReply"/>); a group answers the call.
+    /// </summary>
+    private Task<SendResult> SendToConversation(SendMessageRequest request)
+    {
+        var grain = Conversation(request.ConversationId);
+        if (Fanout is not { } fanout || grain is not IConversationGrain single)
+        {
+            return grain.Send(_userId, request.ToOutgoing(_info!.SessionId));
+        }
+
+        var answer = fanout.Answers.Expect(out var token);
+        try
+        {
+            single.SendWithReply(_userId, request.ToOutgoing(_info!.SessionId, token), fanout.Reference).Ignore();
+        }
+        catch
+        {
+            fanout.Answers.Forget(token);
+            throw;
+        }
+
+        return answer;
     }
 
     private static SendMessageResponse SendResponse(SendMessageRequest request, SendResult result) => new()

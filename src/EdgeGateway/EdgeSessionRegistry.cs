@@ -7,9 +7,9 @@ namespace ImOrleans.EdgeGateway;
 
 /// <summary>
 /// The live sessions of this edge. One timer sweeps them all (handshake and idle deadlines, lease
-/// renewal) instead of a timer per connection. On shutdown every session is told to reconnect elsewhere.
+/// renewal, and the deadline of every 1:1 send's answer) instead of a timer per connection. On shutdown every session is told to reconnect elsewhere.
 /// </summary>
-internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, TimeProvider time) : IHostedService, IDisposable
+internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, TimeProvider time, SendAnswers answers) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, EdgeSession> _sessions = new();
 
@@ -115,6 +115,8 @@ internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, 
         {
             session.CheckDeadlines(now);
         }
+
+        answers.Expire(now, options.Value.SendAnswerTimeout);
     }
 
     public void Dispose() => _sweeper?.Dispose();

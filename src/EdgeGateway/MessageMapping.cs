@@ -28,9 +28,10 @@ internal static class MessageMapping
         return wire;
     }
 
-    public static OutgoingMessage ToOutgoing(this SendMessageRequest r, string originSessionId) => new()
+    public static OutgoingMessage ToOutgoing(this SendMessageRequest r, string originSessionId, long replyToken = 0) => new()
     {
         OriginSessionId = originSessionId,
+        ReplyToken = replyToken,
         ClientMsgId = r.ClientMsgId,
         Type = r.Type,
         Content = r.Content,

@@ -1,3 +1,5 @@
+using ErrorCode = ImOrleans.Protocol.ErrorCode;
+
 namespace ImOrleans.Grains;
 
 /// <summary>
@@ -25,4 +27,12 @@ public interface IEdgeFanout : IGrainObserver
     /// </summary>
     [OneWay]
     Task OnOwnMessage(StoredMessage message, string senderId, string originSessionId);
+
+    /// <summary>The send this edge made with <paramref name="token"/> (<see cref="IConversationGrain.SendWithReply"/>) is stored.</summary>
+    [OneWay]
+    Task OnSendAnswered(long token, SendResult result);
+
+    /// <summary>The send this edge made with <paramref name="token"/> was refused and not stored; the client is told <paramref name="code"/> and <paramref name="reason"/>.</summary>
+    [OneWay]
+    Task OnSendRefused(long token, ErrorCode code, string reason);
 }

@@ -18,4 +18,10 @@ public sealed record OutgoingMessage
     /// session of the members but not back to it. Empty when the message has no sending session (notices, events).
     /// </summary>
     [Id(6)] public string OriginSessionId { get; init; } = "";
+
+    /// <summary>
+    /// The sending edge's token for the answer, when sent with <see cref="IConversationGrain.SendWithReply"/>; 0
+    /// otherwise. Carried here rather than as an argument of its own, which Orleans would box at each end.
+    /// </summary>
+    [Id(7)] public long ReplyToken { get; init; }
 }

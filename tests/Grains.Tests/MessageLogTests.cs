@@ -26,7 +26,7 @@ public sealed class MessageLogTests : IAsyncLifetime
     public async Task Sends_queued_behind_a_failed_batch_fail_too_and_the_next_send_takes_the_first_free_seq()
     {
         var staleCounters = 0;
-        var log = new MessageLog(ConversationId, _store, TimeProvider.System, 64, NullLogger.Instance, () => staleCounters++, appendsOverlap: true);
+        var log = new MessageLog(ConversationId, _store, TimeProvider.System, 64, NullLogger.Instance, () => staleCounters++);
         await InTurn(async () =>
         {
             await log.LoadAsync();
@@ -69,7 +69,7 @@ public sealed class MessageLogTests : IAsyncLifetime
     [Fact]
     public async Task Overlapping_appends_are_taken_in_in_seq_order_and_each_runs_its_callback_once_with_its_origin()
     {
-        var log = new MessageLog(ConversationId, _store, TimeProvider.System, 64, NullLogger.Instance, () => { }, appendsOverlap: true);
+        var log = new MessageLog(ConversationId, _store, TimeProvider.System, 64, NullLogger.Instance, () => { });
         var seen = new List<(long Seq, string Origin)>();
         var appends = await InTurn(async () =>
         {

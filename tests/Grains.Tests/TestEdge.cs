@@ -1,3 +1,5 @@
+using ErrorCode = ImOrleans.Protocol.ErrorCode;
+
 namespace ImOrleans.Grains.Tests;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace ImOrleans.Grains.Tests;
 public sealed class TestEdge : IEdgeFanout
 {
     private readonly List<TestSession> _sessions = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TaskCompletionSource<(SendResult?, ErrorCode)>> _answers = new();
     private int _pushes;
 
     private TestEdge()
@@ -42,6 +45,24 @@ public sealed class TestEdge : IEdgeFanout
 
     public Task OnOwnMessage(StoredMessage message, string senderId, string originSessionId) =>
         PushAsync([senderId], session => session.OnMessage(message), exceptSessionId: originSessionId);
+
+    /// <summary>The answer to the send made with <paramref name="token"/> (<see cref="IConversationGrain.SendWithReply"/>): a result, or the refusal's code.</summary>
+    public Task<(SendResult? Result, ErrorCode Refused)> AnswerTo(long token) => Answer(token).Task.WithDeadline();
+
+    public Task OnSendAnswered(long token, SendResult result)
+    {
+        Answer(token).TrySetResult((result, ErrorCode.None));
+        return Task.CompletedTask;
+    }
+
+    public Task OnSendRefused(long token, ErrorCode code, string reason)
+    {
+        Answer(token).TrySetResult((null, code));
+        return Task.CompletedTask;
+    }
+
+    private TaskCompletionSource<(SendResult?, ErrorCode)> Answer(long token) =>
+        _answers.GetOrAdd(token, _ => new TaskCompletionSource<(SendResult?, ErrorCode)>(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private Task PushAsync(IReadOnlyList<string> userIds, Func<TestSession, Task> push, string? exceptSessionId = null)
     {

@@ -18,4 +18,7 @@ internal sealed partial class ConversationGrain
 
     [LoggerMessage(105, LogLevel.Warning, "Conversation {ConversationId} could not ask user {UserId}'s grain where the sessions are; pushing through it")]
     private static partial void LogRouteFailed(ILogger logger, Exception exception, string conversationId, string userId);
+
+    [LoggerMessage(106, LogLevel.Error, "A send to conversation {ConversationId} failed unexpectedly; its sender is told to resend")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, string conversationId);
 }

@@ -27,6 +27,62 @@ internal sealed partial class ConversationGrain
     // continuation objects and a scheduled task when it resumes. A refusal thrown here reaches the caller the same way.
     public Task<SendResult> Send(string senderId, OutgoingMessage message)
     {
+        CheckSend(senderId, message);
+        return StoreAsync(senderId, message);
+    }
+
+    public Task SendWithReply(string senderId, OutgoingMessage message, IEdgeFanout replyTo)
+    {
+        var reply = new SendReply(_localSessions?.LocalEdge(replyTo) ?? replyTo, message.ReplyToken);
+        try
+        {
+            CheckSend(senderId, message);
+            var earlier = _log.FindEarlierSendAsync(senderId, message);
+            if (_created && earlier.IsCompletedSuccessfully && earlier.Result is null)
+            {
+                // The usual send: queued to the store in this turn, under the next seq, and answered once stored
+                // without holding the turn, so that the next send may queue while this one commits (the log takes
+                // their results in seq order). Nothing waits here for the commit: no continuation of Orleans' own.
+                _ = _log.AppendAsync(_log.Next(senderId, message), _notifyMembers ??= NotifyMembers, message.OriginSessionId, reply);
+                return Task.CompletedTask;
+            }
+
+            // A resend, or the conversation's first message: the turn is held until it is stored, as for Send.
+            return ReplyWhenStoredAsync(StoreAfterChecksAsync(senderId, message, earlier), reply);
+        }
+        catch (RequestRejectedException refusal)
+        {
+            reply.Refuse(refusal);
+            return Task.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            LogSendFailed(logger, ex, _id);
+            reply.Refuse(ErrorCode.Unavailable, "The message was not stored; resend it.");
+            return Task.CompletedTask;
+        }
+    }
+
+    private async Task ReplyWhenStoredAsync(Task<SendResult> send, SendReply reply)
+    {
+        try
+        {
+            reply.Answer(await send);
+        }
+        catch (RequestRejectedException refusal)
+        {
+            reply.Refuse(refusal);
+        }
+        catch (Exception ex)
+        {
+            LogSendFailed(logger, ex, _id);
+            reply.Refuse(ErrorCode.Unavailable, "The message was not stored; resend it.");
+        }
+    }
+
+    /// <summary>Refuses a send this conversation does not take, before anything is stored.</summary>
+    private void CheckSend(string senderId, OutgoingMessage message)
+    {
         RequireMember(senderId);
         if (_isNotice)
         {
@@ -38,8 +94,6 @@ internal sealed partial class ConversationGrain
         {
             throw new RequestRejectedException(ErrorCode.InvalidArgument, "Channel notices are sent in groups and notice conversations, not 1:1.");
         }
-
-        return StoreAsync(senderId, message);
     }
 
     public async Task<SendResult> PostNotice(string source, OutgoingMessage notice)

@@ -11,8 +11,8 @@ namespace ImOrleans.Grains;
 
 /// <summary>
 /// A 1:1 conversation (<c>s:a:b</c>) or a user's notice conversation (<c>n:user</c>). Owns the seq counter (through
-/// its <see cref="MessageLog"/>), so it is not reentrant: sends (ConversationGrain.Send.cs) are stored one after another
-/// under contiguous seqs (R15). Only <see cref="Pull"/>, which changes nothing, may interleave. Receipts are in
+/// its <see cref="MessageLog"/>), so it is not reentrant: each send (ConversationGrain.Send.cs) takes the next seq in a
+/// turn of its own, and their commits, which may overlap, are taken in in seq order, so seqs stay contiguous (R15). Only <see cref="Pull"/>, which changes nothing, may interleave. Receipts are in
 /// ConversationGrain.Receipts.cs, revokes in ConversationGrain.Revoke.cs.
 /// </summary>
 [GrainType("conversation")]

@@ -12,17 +12,16 @@ namespace ImOrleans.Grains;
 /// activation and used only from its turns.
 /// <para>
 /// Appends may overlap (a group grain lets its sends interleave, so that one group is not limited to one send per
-/// commit round trip): each is queued to the store at once under the next seq, and their results are taken in seq
-/// order, so the counter, the last message and the caller's pushes only ever move forward without a hole. All
+/// commit round trip, and a 1:1 conversation answers its sends without holding a turn): each is queued to the store at
+/// once under the next seq, and their results are taken in seq order, so the counter, the last message and the caller's pushes only ever move forward without a hole. All
 /// appends of the log belong to one append chain of the store; when one fails, the store fails the chain's later
 /// ones too, and the log starts a new chain from the newest stored seq, so a failure can never leave a gap.
 /// </para>
-/// Pass <c>appendsOverlap</c> when the owner lets appends overlap (its turns interleave); without it, the bookkeeping
-/// for that is skipped. Pass <c>keepsNewest</c> when the newest message is read often (a group's members coming online
+/// Pass <c>keepsNewest</c> when the newest message is read often (a group's members coming online
 /// ask for it); otherwise it is read back from the store when needed (a resend, a revoke), because a newest message
 /// held by every conversation in use was traced by every collection (docs/benchmarks.md, session 13, item 9).
 /// </summary>
-internal sealed partial class MessageLog(string conversationId, IMessageStore store, TimeProvider time, int recentSendCapacity, ILogger logger, Action onStaleCounter, bool appendsOverlap = false, bool keepsNewest = false)
+internal sealed partial class MessageLog(string conversationId, IMessageStore store, TimeProvider time, int recentSendCapacity, ILogger logger, Action onStaleCounter, bool keepsNewest = false)
 {
     private readonly RecentSends _recent = new(recentSendCapacity);
 
@@ -35,11 +34,21 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// <summary>The highest seq handed to an append, stored or still in flight; <see cref="MaxSeq"/> when none is in flight.</summary>
     private long _assigned;
 
-    /// <summary>Completes when the newest append in flight has been taken in (stored or failed); the next one waits for it.</summary>
+    /// <summary>
+    /// The newest append still in flight (the task <see cref="AppendInOrderAsync"/> returned, which completes once its
+    /// result is taken in), or a completed task: the next append takes its result in after it. Not kept once done, so
+    /// that no collection finds a young task held by this old object.
+    /// </summary>
     private Task _newestTakenIn = Task.CompletedTask;
 
-    /// <summary>Sends in flight by client message id (<see cref="RecentSends.KeyOf"/>): a resend waits for its original.</summary>
-    private readonly Dictionary<long, (StoredMessage Message, Task<bool> Stored)> _inFlight = [];
+    /// <summary>The message of <see cref="_newestTakenIn"/>, by which its append knows itself.</summary>
+    private StoredMessage? _newestInFlight;
+
+    /// <summary>
+    /// Sends in flight by client message id (<see cref="RecentSends.KeyOf"/>), with their appends: a resend waits for
+    /// its original, which is stored when its append completes with a result.
+    /// </summary>
+    private readonly Dictionary<long, (StoredMessage Message, Task<SendResult> Append)> _inFlight = [];
 
     public string ConversationId { get; } = conversationId;
 
@@ -65,7 +74,8 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
         {
             // The original is still being stored: answer as it is answered. If it fails, it leaves the table and
             // this send is stored in its place (or waits for another copy that got there first).
-            if (await flight.Stored)
+            await ((Task)flight.Append).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+            if (flight.Append.IsCompletedSuccessfully && flight.Append.Result is not null)
             {
                 return flight.Message;
             }
@@ -134,12 +144,36 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// <paramref name="originSessionId"/>: a callback the caller keeps, rather than a closure per message.
     /// </param>
     /// <param name="originSessionId">The session that sent the message (its pushes skip it), handed to <paramref name="onStored"/>.</param>
+    /// <param name="reply">
+    /// When the sender does not wait for the returned task: where its answer goes, stored or refused. The task then
+    /// never faults (a refusal completes it with null), since nobody observes it.
+    /// </param>
     /// <returns>The sender's answer: the message's seq and server time.</returns>
-    public Task<SendResult> AppendAsync(StoredMessage message, Action<StoredMessage, string>? onStored = null, string originSessionId = "") =>
-        AppendInOrderAsync(message, 0, onStored, originSessionId);
+    public Task<SendResult> AppendAsync(StoredMessage message, Action<StoredMessage, string>? onStored = null, string originSessionId = "", SendReply? reply = null) =>
+        InFlight(message, AppendInOrderAsync(message, 0, onStored, originSessionId, reply, _newestTakenIn));
 
     /// <summary>Marks <paramref name="target"/> revoked and stores <paramref name="revoke"/> (a REVOKE message at the next seq) in one transaction.</summary>
-    public Task AppendRevokeAsync(StoredMessage target, StoredMessage revoke) => AppendInOrderAsync(revoke, target.Seq, null, "");
+    public Task AppendRevokeAsync(StoredMessage target, StoredMessage revoke) =>
+        InFlight(revoke, AppendInOrderAsync(revoke, target.Seq, null, "", null, _newestTakenIn));
+
+    /// <summary>
+    /// The append just started, while it is in flight: the one the next append takes its result in after, and the one
+    /// a resend of its message waits for. <see cref="AppendInOrderAsync"/> lets go of both as it completes.
+    /// </summary>
+    private Task<SendResult> InFlight(StoredMessage message, Task<SendResult> append)
+    {
+        if (!append.IsCompleted)
+        {
+            _newestTakenIn = append;
+            _newestInFlight = message;
+            if (message.ClientMsgId.Length > 0)
+            {
+                _inFlight[RecentSends.KeyOf(message.SenderId, message.ClientMsgId)] = (message, append);
+            }
+        }
+
+        return append;
+    }
 
     /// <summary>The newest stored message, or null when there is none. Safe to call from an interleaving turn.</summary>
     public async Task<StoredMessage?> GetLastAsync()
@@ -233,28 +267,14 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
 
     /// <summary>
     /// Queues the write of <paramref name="message"/> now (in seq order) and takes its result in after every earlier
-    /// append's, <paramref name="onStored"/> included. <paramref name="revokedSeq"/>: for a REVOKE message, the seq it
-    /// revokes, marked in the same transaction; 0 otherwise.
+    /// append's (<paramref name="earlier"/>, the newest in flight when it starts), <paramref name="onStored"/>
+    /// included. <paramref name="revokedSeq"/>: for a REVOKE message, the seq it revokes, marked in the same
+    /// transaction; 0 otherwise. Its task is the one <see cref="InFlight"/> keeps while it runs.
     /// </summary>
-    private async Task<SendResult> AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage, string>? onStored, string originSessionId)
+    private async Task<SendResult> AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage, string>? onStored, string originSessionId, SendReply? reply, Task earlier)
     {
-        var tracked = appendsOverlap && message.ClientMsgId.Length > 0;
-        var key = tracked ? RecentSends.KeyOf(message.SenderId, message.ClientMsgId) : 0;
         _assigned = message.Seq;
         var chain = _chain;
-        var earlier = _newestTakenIn;
-        TaskCompletionSource<bool>? takenIn = null;
-        if (appendsOverlap)
-        {
-            takenIn = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _newestTakenIn = takenIn.Task;
-            if (tracked)
-            {
-                _inFlight[key] = (message, takenIn.Task);
-            }
-        }
-
-        var stored = false;
         try
         {
             Exception? failure = null;
@@ -267,25 +287,43 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
                 failure = ex;
             }
 
-            await earlier;
+            // An earlier append's failure is its own: this one only waits for its result to be taken in.
+            await earlier.ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
             if (failure is null)
             {
                 Advance(message);
-                stored = true;
                 onStored?.Invoke(message, originSessionId);
-                return new SendResult { Seq = message.Seq, ServerTimeMs = message.ServerTimeMs };
+                var result = new SendResult { Seq = message.Seq, ServerTimeMs = message.ServerTimeMs };
+                reply?.Answer(result);
+                return result;
             }
 
-            throw Rejected(failure, message, chain);
+            var refusal = Rejected(failure, message, chain);
+            if (reply is { } to)
+            {
+                to.Refuse(refusal);
+                return null!;
+            }
+
+            throw refusal;
         }
         finally
         {
-            if (tracked && _inFlight.TryGetValue(key, out var flight) && flight.Stored == takenIn!.Task)
+            if (message.ClientMsgId.Length > 0)
             {
-                _inFlight.Remove(key);
+                var key = RecentSends.KeyOf(message.SenderId, message.ClientMsgId);
+                if (_inFlight.TryGetValue(key, out var flight) && ReferenceEquals(flight.Message, message))
+                {
+                    _inFlight.Remove(key);
+                }
             }
 
-            takenIn?.SetResult(stored);
+            if (ReferenceEquals(_newestInFlight, message))
+            {
+                // No append started after this one: the next has nothing to wait for.
+                _newestTakenIn = Task.CompletedTask;
+                _newestInFlight = null;
+            }
         }
     }
 

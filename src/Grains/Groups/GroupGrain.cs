@@ -86,7 +86,7 @@ internal sealed partial class GroupGrain(
     {
         _id = this.GetPrimaryKeyString();
         Identifiers.TryParseGroup(_id, out _groupId);
-        _log = new MessageLog(_id, store, time, conversationOptions.Value.RecentSendCapacity, logger, DeactivateOnIdle, appendsOverlap: true, keepsNewest: true);
+        _log = new MessageLog(_id, store, time, conversationOptions.Value.RecentSendCapacity, logger, DeactivateOnIdle, keepsNewest: true);
         _positions = new MemberPositions(this, _id, store, time, logger);
         if (Group.Created)
         {
