@@ -19,7 +19,7 @@ public interface IConversationGrain : IMessageLogGrain
     /// answer goes to <paramref name="replyTo"/> (<see cref="IEdgeFanout.OnSendAnswered"/> or <see
     /// cref="IEdgeFanout.OnSendRefused"/>) under the message's <see cref="OutgoingMessage.ReplyToken"/>. An edge sends a 1:1 message this way: a
     /// call that waits for its commit costs the grain a chain of continuations and the caller a pending callback,
-    /// about a quarter of what a message allocated. The caller must give up on an answer that does not come (the
+    /// about a third of what a message allocated. The caller must give up on an answer that does not come (the
     /// grain's silo died), and a client that is told so resends, which the client message id deduplicates.
     /// </summary>
     [OneWay]
