@@ -17,11 +17,6 @@ internal sealed partial class EdgeSession
     /// <summary>Has no fields and is only ever serialized, so one instance answers every delivery ack (about one per message received).</summary>
     private static readonly DeliveryAckResponse DeliveryAckAnswer = new();
 
-    /// <summary>The last send of each conversation this connection has in flight; also the lock for <see cref="_sendsInFlight"/>.</summary>
-    private readonly Dictionary<string, Task> _sendLanes = new(StringComparer.Ordinal);
-
-    private int _sendsInFlight;
-
     /// <summary>Handles a frame in line or starts it alongside others. Returns false when the connection must stop reading.</summary>
     private async ValueTask<bool> DispatchAsync(Frame frame)
     {
@@ -76,48 +71,8 @@ internal sealed partial class EdgeSession
             return true;
         }
 
-        // A finished send must not stay in the lanes: young, and referenced from this old dictionary, it (and its
-        // request) would be found and promoted by every collection, for each chatting session (docs/benchmarks.md,
-        // sessions 21 and 22). The last send to finish empties the lanes; finished ones go at every send as well, for a
-        // connection that always has some send in flight.
-        Task? before;
-        lock (_sendLanes)
-        {
-            foreach (var (conversationId, task) in _sendLanes)
-            {
-                if (task.IsCompleted)
-                {
-                    _sendLanes.Remove(conversationId);
-                }
-            }
-
-            _sendLanes.TryGetValue(send.ConversationId, out before);
-            _sendsInFlight++;
-        }
-
-        var lane = RunSendAsync(frame.Header, send, before);
-        lock (_sendLanes)
-        {
-            // With no send in flight this one has finished too (its count is taken before its task completes): it
-            // needs no lane, and one kept now would stay until the next send.
-            if (_sendsInFlight > 0 && !lane.IsCompleted)
-            {
-                _sendLanes[send.ConversationId] = lane;
-            }
-        }
-
+        StartInLane(new LaneSend(this, frame.Header, send));
         return true;
-    }
-
-    private void SendFinished()
-    {
-        lock (_sendLanes)
-        {
-            if (--_sendsInFlight == 0)
-            {
-                _sendLanes.Clear();
-            }
-        }
     }
 
     /// <summary>
@@ -186,87 +141,6 @@ internal sealed partial class EdgeSession
             _requestSlots!.Release();
         }
     }
-
-    /// <summary>
-    /// A send from its lane to its answer. Most requests are sends, so they skip the general dispatch: one state
-    /// machine per send instead of three (each allocated, since each awaits the grain).
-    /// </summary>
-    private async Task RunSendAsync(FrameHeader header, SendMessageRequest request, Task? after)
-    {
-        try
-        {
-            if (after is not null)
-            {
-                await after; // Never faults: this method catches everything.
-            }
-
-            var started = EdgeMetrics.RequestDurationEnabled ? Stopwatch.GetTimestamp() : 0;
-            try
-            {
-                var result = await SendToConversation(request);
-                Enqueue(OutboundFrame.Response(header.Command, header.RequestId, SendResponse(request, result)));
-            }
-            catch (RequestRejectedException ex)
-            {
-                AnswerFailed(header, ex.Code, ex.Message);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                AnswerUnexpected(header, ex);
-            }
-            finally
-            {
-                if (started != 0)
-                {
-                    EdgeMetrics.RequestAnswered(header.Command, started);
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            // Only cancellation gets here: the connection is going away.
-            Log.RequestAbandoned(_logger, ConnectionId, header.Command, ex.Message);
-        }
-        finally
-        {
-            SendFinished();
-            _requestSlots!.Release();
-        }
-    }
-
-    /// <summary>
-    /// The conversation's answer to a send. A 1:1 conversation answers through this edge's fan-out endpoint, without
-    /// an Orleans response (<see cref="IConversationGrain.SendWithReply"/>); a group answers the call.
-    /// </summary>
-    private Task<SendResult> SendToConversation(SendMessageRequest request)
-    {
-        var grain = Conversation(request.ConversationId);
-        if (Fanout is not { } fanout || grain is not IConversationGrain single)
-        {
-            return grain.Send(_userId, request.ToOutgoing(_info!.SessionId));
-        }
-
-        var answer = fanout.Answers.Expect(out var token);
-        try
-        {
-            single.SendWithReply(_userId, request.ToOutgoing(_info!.SessionId, token), fanout.Reference).Ignore();
-        }
-        catch
-        {
-            fanout.Answers.Forget(token);
-            throw;
-        }
-
-        return answer;
-    }
-
-    private static SendMessageResponse SendResponse(SendMessageRequest request, SendResult result) => new()
-    {
-        ConversationId = request.ConversationId,
-        Seq = result.Seq,
-        ServerTimeMs = result.ServerTimeMs,
-        Duplicate = result.Duplicate,
-    };
 
     private async Task WaitForRequestsInFlightAsync()
     {

@@ -9,8 +9,8 @@ namespace ImOrleans.EdgeGateway;
 
 /// <summary>
 /// One client connection: a read loop that decodes frames and dispatches them (EdgeSession.Pipeline.cs: side by
-/// side once logged in, a conversation's sends in the order written), and one writer task that drains the bounded outbound
-/// queue into the socket. Responses, pushes and kicks all go through that queue.
+/// side once logged in; EdgeSession.Sends.cs: a conversation's sends in the order written), and one writer task that
+/// drains the bounded outbound queue into the socket. Responses, pushes and kicks all go through that queue.
 /// </summary>
 internal sealed partial class EdgeSession
 {

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Hosting;
 namespace ImOrleans.EdgeGateway;
 
 /// <summary>
-/// The live sessions of this edge. One timer sweeps them all (handshake and idle deadlines, lease
-/// renewal, and the deadline of every 1:1 send's answer) instead of a timer per connection. On shutdown every session is told to reconnect elsewhere.
+/// The live sessions of this edge. One timer sweeps them all (handshake and idle deadlines, lease renewal, and the
+/// deadline of every 1:1 send's answer) instead of a timer per connection. On shutdown every session is told to
+/// reconnect elsewhere.
 /// </summary>
 internal sealed class EdgeSessionRegistry(IOptions<EdgeGatewayOptions> options, TimeProvider time, SendAnswers answers) : IHostedService, IDisposable
 {

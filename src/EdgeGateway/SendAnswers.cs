@@ -13,18 +13,18 @@ namespace ImOrleans.EdgeGateway;
 /// </summary>
 internal sealed class SendAnswers(TimeProvider time)
 {
-    private readonly ConcurrentDictionary<long, Pending> _pending = new();
+    private readonly ConcurrentDictionary<long, AwaitedSend> _pending = new();
     private long _lastToken;
 
     public int Count => _pending.Count;
 
-    /// <summary>A token for a send about to be made, and its answer.</summary>
-    public Task<SendResult> Expect(out long token)
+    /// <summary>The token to send <paramref name="send"/> with; its answer is given to it.</summary>
+    public long Expect(AwaitedSend send)
     {
-        token = Interlocked.Increment(ref _lastToken);
-        var pending = new Pending(time.GetTimestamp());
-        _pending[token] = pending;
-        return pending.Task;
+        var token = Interlocked.Increment(ref _lastToken);
+        send.SentAt = time.GetTimestamp();
+        _pending[token] = send;
+        return token;
     }
 
     /// <summary>No answer will come for <paramref name="token"/>: its send could not be made.</summary>
@@ -32,28 +32,28 @@ internal sealed class SendAnswers(TimeProvider time)
 
     public void Answer(long token, SendResult result)
     {
-        if (_pending.TryRemove(token, out var pending))
+        if (_pending.TryRemove(token, out var send))
         {
-            pending.TrySetResult(result);
+            send.Answered(result);
         }
     }
 
     public void Refuse(long token, ErrorCode code, string reason)
     {
-        if (_pending.TryRemove(token, out var pending))
+        if (_pending.TryRemove(token, out var send))
         {
-            pending.TrySetException(new RequestRejectedException(code, reason));
+            send.Refused(code, reason);
         }
     }
 
     /// <summary>Gives up on the answers waited for longer than <paramref name="timeout"/> at <paramref name="now"/> (a timestamp).</summary>
     public void Expire(long now, TimeSpan timeout)
     {
-        foreach (var (token, pending) in _pending)
+        foreach (var (token, send) in _pending)
         {
-            if (time.GetElapsedTime(pending.SentAt, now) > timeout)
+            if (time.GetElapsedTime(send.SentAt, now) > timeout)
             {
-                GiveUp(token, "the message was not confirmed in time; resend it");
+                Refuse(token, ErrorCode.Unavailable, "the message was not confirmed in time; resend it");
             }
         }
     }
@@ -63,15 +63,7 @@ internal sealed class SendAnswers(TimeProvider time)
     {
         foreach (var token in _pending.Keys)
         {
-            GiveUp(token, "a server node was lost while the message was being stored; resend it");
+            Refuse(token, ErrorCode.Unavailable, "a server node was lost while the message was being stored; resend it");
         }
-    }
-
-    private void GiveUp(long token, string reason) => Refuse(token, ErrorCode.Unavailable, reason);
-
-    /// <summary>The answer, completed off the answering thread (a grain's turn), where the session goes on with its next send.</summary>
-    private sealed class Pending(long sentAt) : TaskCompletionSource<SendResult>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public long SentAt { get; } = sentAt;
     }
 }

@@ -17,9 +17,9 @@ public interface IConversationGrain : IMessageLogGrain
     /// <summary>
     /// <see cref="IMessageLogGrain.Send"/> without an Orleans answer: once the message is stored (or refused), the
     /// answer goes to <paramref name="replyTo"/> (<see cref="IEdgeFanout.OnSendAnswered"/> or <see
-    /// cref="IEdgeFanout.OnSendRefused"/>) under the message's <see cref="OutgoingMessage.ReplyToken"/>. An edge sends a 1:1 message this way: a
-    /// call that waits for its commit costs the grain a chain of continuations and the caller a pending callback,
-    /// about a third of what a message allocated. The caller must give up on an answer that does not come (the
+    /// cref="IEdgeFanout.OnSendRefused"/>) under the message's <see cref="OutgoingMessage.ReplyToken"/>. An edge
+    /// sends a 1:1 message this way: a call that waits for its commit costs the grain a chain of continuations and
+    /// the caller a pending callback, about a third of what a message allocated. The caller must give up on an answer that does not come (the
     /// grain's silo died), and a client that is told so resends, which the client message id deduplicates.
     /// </summary>
     [OneWay]

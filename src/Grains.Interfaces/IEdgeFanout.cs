@@ -8,7 +8,7 @@ namespace ImOrleans.Grains;
 /// grain and another per session: the edge hands it to its local sessions of those users. A 1:1 conversation pushes
 /// its messages (to the receiver and to the sender's other sessions) and receipts the same way (<see
 /// cref="MemberEdges"/>). One-way and best-effort, like every push: a lost one is recovered by the client's seq-based
-/// sync.
+/// sync. It also takes the answers to the edge's 1:1 sends; a lost answer is given up on by the edge (SendAnswers).
 /// </summary>
 [Alias("ImOrleans.IEdgeFanout")]
 public interface IEdgeFanout : IGrainObserver
@@ -32,7 +32,10 @@ public interface IEdgeFanout : IGrainObserver
     [OneWay]
     Task OnSendAnswered(long token, SendResult result);
 
-    /// <summary>The send this edge made with <paramref name="token"/> was refused and not stored; the client is told <paramref name="code"/> and <paramref name="reason"/>.</summary>
+    /// <summary>
+    /// The send this edge made with <paramref name="token"/> was refused and not stored; the client is told
+    /// <paramref name="code"/> and <paramref name="reason"/>.
+    /// </summary>
     [OneWay]
     Task OnSendRefused(long token, ErrorCode code, string reason);
 }

@@ -16,8 +16,9 @@ public sealed class SendAnswersTests
     public async Task Each_send_gets_its_own_answer_by_token_and_a_late_or_repeated_answer_changes_nothing()
     {
         var answers = new SendAnswers(_clock);
-        var first = answers.Expect(out var firstToken);
-        var second = answers.Expect(out var secondToken);
+        var (first, second) = (new RecordedSend(), new RecordedSend());
+        var firstToken = answers.Expect(first);
+        var secondToken = answers.Expect(second);
         Assert.NotEqual(firstToken, secondToken);
 
         answers.Answer(secondToken, new SendResult { Seq = 8 });
@@ -25,9 +26,10 @@ public sealed class SendAnswersTests
         answers.Answer(secondToken, new SendResult { Seq = 9 });
         answers.Answer(firstToken, new SendResult { Seq = 10 });
 
-        Assert.Equal(8, (await second.WaitAsync(Deadline)).Seq);
-        var refused = await Assert.ThrowsAsync<RequestRejectedException>(() => first.WaitAsync(Deadline));
-        Assert.Equal(ErrorCode.NotMember, refused.Code);
+        Assert.Equal((8, ErrorCode.None), await second.Answer);
+        Assert.Equal((0, ErrorCode.NotMember), await first.Answer);
+        Assert.Equal(1, second.Told);
+        Assert.Equal(1, first.Told);
         Assert.Equal(0, answers.Count);
     }
 
@@ -35,37 +37,63 @@ public sealed class SendAnswersTests
     public async Task A_send_not_answered_within_the_timeout_is_answered_unavailable_and_a_newer_one_waits_on()
     {
         var answers = new SendAnswers(_clock);
-        var old = answers.Expect(out _);
+        var (old, newer) = (new RecordedSend(), new RecordedSend());
+        answers.Expect(old);
         _clock.Advance(TimeSpan.FromSeconds(20));
-        var newer = answers.Expect(out var newerToken);
+        var newerToken = answers.Expect(newer);
 
         answers.Expire(_clock.GetTimestamp(), Timeout);
-        Assert.False(old.IsCompleted);
+        Assert.Equal(0, old.Told);
         _clock.Advance(TimeSpan.FromSeconds(11));
         answers.Expire(_clock.GetTimestamp(), Timeout);
 
-        var timedOut = await Assert.ThrowsAsync<RequestRejectedException>(() => old.WaitAsync(Deadline));
-        Assert.Equal(ErrorCode.Unavailable, timedOut.Code);
-        Assert.False(newer.IsCompleted);
+        Assert.Equal((0, ErrorCode.Unavailable), await old.Answer);
+        Assert.Equal(0, newer.Told);
         answers.Answer(newerToken, new SendResult { Seq = 3 });
-        Assert.Equal(3, (await newer.WaitAsync(Deadline)).Seq);
+        Assert.Equal((3, ErrorCode.None), await newer.Answer);
     }
 
     [Fact]
     public async Task After_a_silo_died_every_send_waiting_is_answered_unavailable_so_its_client_resends()
     {
         var answers = new SendAnswers(_clock);
-        Task<SendResult>[] waiting = [answers.Expect(out _), answers.Expect(out _), answers.Expect(out _)];
+        RecordedSend[] waiting = [new(), new(), new()];
+        foreach (var send in waiting)
+        {
+            answers.Expect(send);
+        }
 
         answers.GiveUpAll();
 
         foreach (var send in waiting)
         {
-            var refused = await Assert.ThrowsAsync<RequestRejectedException>(() => send.WaitAsync(Deadline));
-            Assert.Equal(ErrorCode.Unavailable, refused.Code);
+            Assert.Equal((0, ErrorCode.Unavailable), await send.Answer);
         }
 
         Assert.Equal(0, answers.Count);
+    }
+
+    /// <summary>A send that records what it was told: the answer's seq, or the refusal's code.</summary>
+    private sealed class RecordedSend : AwaitedSend
+    {
+        private readonly TaskCompletionSource<(long, ErrorCode)> _answer = new();
+        private int _told;
+
+        public Task<(long Seq, ErrorCode Code)> Answer => _answer.Task.WaitAsync(Deadline);
+
+        public int Told => Volatile.Read(ref _told);
+
+        public override void Answered(SendResult result)
+        {
+            Interlocked.Increment(ref _told);
+            _answer.TrySetResult((result.Seq, ErrorCode.None));
+        }
+
+        public override void Refused(ErrorCode code, string reason)
+        {
+            Interlocked.Increment(ref _told);
+            _answer.TrySetResult((0, code));
+        }
     }
 
     /// <summary>A clock the test moves; timestamps in ticks.</summary>
