@@ -37,28 +37,18 @@ internal sealed partial class ConversationGrain
         try
         {
             CheckSend(senderId, message);
-            var earlier = _log.FindEarlierSendAsync(senderId, message);
-            if (_created && earlier.IsCompletedSuccessfully && earlier.Result is null)
-            {
-                // The usual send: queued to the store in this turn, under the next seq, and answered once stored
-                // without holding the turn, so that the next send may queue while this one commits (the log takes
-                // their results in seq order). Nothing waits here for the commit: no continuation of Orleans' own.
-                _ = _log.AppendAsync(_log.Next(senderId, message), _notifyMembers ??= NotifyMembers, message.OriginSessionId, reply);
-                return Task.CompletedTask;
-            }
 
-            // A resend, or the conversation's first message: the turn is held until it is stored, as for Send.
-            return ReplyWhenStoredAsync(StoreAfterChecksAsync(senderId, message, earlier), reply);
-        }
-        catch (RequestRejectedException refusal)
-        {
-            reply.Refuse(refusal);
-            return Task.CompletedTask;
+            // The usual send is queued to the store in this turn, under the next seq, and answered once stored without
+            // holding the turn, so that the next send may queue while this one commits (the log takes their results
+            // in seq order): no continuation of Orleans' own waits for the commit. A resend, or the conversation's
+            // first message, holds the turn until it is stored, as for Send.
+            return TryAppendNow(senderId, message, reply, out _, out var earlier)
+                ? Task.CompletedTask
+                : ReplyWhenStoredAsync(StoreAfterChecksAsync(senderId, message, earlier), reply);
         }
         catch (Exception ex)
         {
-            LogSendFailed(logger, ex, _id);
-            reply.Refuse(ErrorCode.Unavailable, "The message was not stored; resend it.");
+            Refuse(reply, ex);
             return Task.CompletedTask;
         }
     }
@@ -69,15 +59,23 @@ internal sealed partial class ConversationGrain
         {
             reply.Answer(await send);
         }
-        catch (RequestRejectedException refusal)
-        {
-            reply.Refuse(refusal);
-        }
         catch (Exception ex)
         {
-            LogSendFailed(logger, ex, _id);
-            reply.Refuse(ErrorCode.Unavailable, "The message was not stored; resend it.");
+            Refuse(reply, ex);
         }
+    }
+
+    /// <summary>Answers a send that failed: with its refusal, or, for anything unexpected (logged), Unavailable.</summary>
+    private void Refuse(SendReply reply, Exception failure)
+    {
+        if (failure is RequestRejectedException refusal)
+        {
+            reply.Refuse(refusal);
+            return;
+        }
+
+        LogSendFailed(logger, failure, _id);
+        reply.Refuse(ErrorCode.Unavailable, "The message was not stored; resend it.");
     }
 
     /// <summary>Refuses a send this conversation does not take, before anything is stored.</summary>
@@ -112,14 +110,26 @@ internal sealed partial class ConversationGrain
         return await StoreAsync(source, notice);
     }
 
-    private Task<SendResult> StoreAsync(string senderId, OutgoingMessage message)
-    {
-        // Usually no earlier send matches (found without waiting) and the conversation exists: then the send is the
-        // log's append, with no async layer of its own here.
-        var earlier = _log.FindEarlierSendAsync(senderId, message);
-        return _created && earlier.IsCompletedSuccessfully && earlier.Result is null
-            ? AppendAndNotify(senderId, message)
+    private Task<SendResult> StoreAsync(string senderId, OutgoingMessage message) =>
+        TryAppendNow(senderId, message, null, out var append, out var earlier)
+            ? append
             : StoreAfterChecksAsync(senderId, message, earlier);
+
+    /// <summary>
+    /// Usually no earlier send matches (found without waiting) and the conversation exists: then the send is the log's
+    /// append, started here, with no async layer of its own. Otherwise false, with the lookup of an earlier send.
+    /// </summary>
+    private bool TryAppendNow(string senderId, OutgoingMessage message, SendReply? reply, out Task<SendResult> append, out Task<StoredMessage?> earlier)
+    {
+        earlier = _log.FindEarlierSendAsync(senderId, message);
+        if (_created && earlier.IsCompletedSuccessfully && earlier.Result is null)
+        {
+            append = AppendAndNotify(senderId, message, reply);
+            return true;
+        }
+
+        append = null!;
+        return false;
     }
 
     private async Task<SendResult> StoreAfterChecksAsync(string senderId, OutgoingMessage message, Task<StoredMessage?> earlierSend)
@@ -136,10 +146,10 @@ internal sealed partial class ConversationGrain
     /// <summary>
     /// Stores the message under the next seq and, once it is stored, pushes it to every member's sessions, the sender's
     /// other devices too (R22), through their edges (ConversationGrain.Routes.cs); one-way, so the sender's ack does
-    /// not wait for any push.
+    /// not wait for any push. With <paramref name="reply"/>, the sender is answered there (<see cref="SendWithReply"/>).
     /// </summary>
-    private Task<SendResult> AppendAndNotify(string senderId, OutgoingMessage message) =>
-        _log.AppendAsync(_log.Next(senderId, message), _notifyMembers ??= NotifyMembers, message.OriginSessionId);
+    private Task<SendResult> AppendAndNotify(string senderId, OutgoingMessage message, SendReply? reply = null) =>
+        _log.AppendAsync(_log.Next(senderId, message), _notifyMembers ??= NotifyMembers, message.OriginSessionId, reply);
 
     private void NotifyMembers(StoredMessage message, string originSessionId)
     {

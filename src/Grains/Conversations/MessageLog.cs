@@ -150,25 +150,29 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// </param>
     /// <returns>The sender's answer: the message's seq and server time.</returns>
     public Task<SendResult> AppendAsync(StoredMessage message, Action<StoredMessage, string>? onStored = null, string originSessionId = "", SendReply? reply = null) =>
-        InFlight(message, AppendInOrderAsync(message, 0, onStored, originSessionId, reply, _newestTakenIn));
+        Start(message, 0, onStored, originSessionId, reply);
 
     /// <summary>Marks <paramref name="target"/> revoked and stores <paramref name="revoke"/> (a REVOKE message at the next seq) in one transaction.</summary>
     public Task AppendRevokeAsync(StoredMessage target, StoredMessage revoke) =>
-        InFlight(revoke, AppendInOrderAsync(revoke, target.Seq, null, "", null, _newestTakenIn));
+        Start(revoke, target.Seq, null, "", null);
 
     /// <summary>
-    /// The append just started, while it is in flight: the one the next append takes its result in after, and the one
-    /// a resend of its message waits for. <see cref="AppendInOrderAsync"/> lets go of both as it completes.
+    /// Starts the append of <paramref name="message"/> and, while it is in flight, keeps it as the one the next append
+    /// takes its result in after, and the one a resend of its message waits for. <see cref="AppendInOrderAsync"/> lets
+    /// go of both as it completes.
     /// </summary>
-    private Task<SendResult> InFlight(StoredMessage message, Task<SendResult> append)
+    private Task<SendResult> Start(StoredMessage message, long revokedSeq, Action<StoredMessage, string>? onStored, string originSessionId, SendReply? reply)
     {
+        // A message without a client message id is never resent, so nothing waits for it by key.
+        long? key = message.ClientMsgId.Length > 0 ? RecentSends.KeyOf(message.SenderId, message.ClientMsgId) : null;
+        var append = AppendInOrderAsync(message, revokedSeq, onStored, originSessionId, reply, _newestTakenIn, key);
         if (!append.IsCompleted)
         {
             _newestTakenIn = append;
             _newestInFlight = message;
-            if (message.ClientMsgId.Length > 0)
+            if (key is { } inFlightKey)
             {
-                _inFlight[RecentSends.KeyOf(message.SenderId, message.ClientMsgId)] = (message, append);
+                _inFlight[inFlightKey] = (message, append);
             }
         }
 
@@ -269,9 +273,9 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
     /// Queues the write of <paramref name="message"/> now (in seq order) and takes its result in after every earlier
     /// append's (<paramref name="earlier"/>, the newest in flight when it starts), <paramref name="onStored"/>
     /// included. <paramref name="revokedSeq"/>: for a REVOKE message, the seq it revokes, marked in the same
-    /// transaction; 0 otherwise. Its task is the one <see cref="InFlight"/> keeps while it runs.
+    /// transaction; 0 otherwise. Its task is the one <see cref="Start"/> keeps while it runs.
     /// </summary>
-    private async Task<SendResult> AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage, string>? onStored, string originSessionId, SendReply? reply, Task earlier)
+    private async Task<SendResult> AppendInOrderAsync(StoredMessage message, long revokedSeq, Action<StoredMessage, string>? onStored, string originSessionId, SendReply? reply, Task earlier, long? key)
     {
         _assigned = message.Seq;
         var chain = _chain;
@@ -309,13 +313,9 @@ internal sealed partial class MessageLog(string conversationId, IMessageStore st
         }
         finally
         {
-            if (message.ClientMsgId.Length > 0)
+            if (key is { } inFlightKey && _inFlight.TryGetValue(inFlightKey, out var flight) && ReferenceEquals(flight.Message, message))
             {
-                var key = RecentSends.KeyOf(message.SenderId, message.ClientMsgId);
-                if (_inFlight.TryGetValue(key, out var flight) && ReferenceEquals(flight.Message, message))
-                {
-                    _inFlight.Remove(key);
-                }
+                _inFlight.Remove(inFlightKey);
             }
 
             if (ReferenceEquals(_newestInFlight, message))
