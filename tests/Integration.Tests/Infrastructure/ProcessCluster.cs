@@ -209,12 +209,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
         ["Logging:Console:FormatterOptions:TimestampFormat"] = $"HH:mm:ss.fff [{name}] ",
     };
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPorts.Next();
 
     public async ValueTask DisposeAsync()
     {

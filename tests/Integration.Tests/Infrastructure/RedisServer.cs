@@ -32,12 +32,7 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-
-        var redis = new RedisServer(port);
+        var redis = new RedisServer(LoopbackPorts.Next());
         try
         {
             await redis.StartAgainAsync();
